@@ -1,0 +1,215 @@
+//! Getting bytes into the app: local files (read in the browser, never uploaded) and URLs
+//! (fetched with gloo-net), then parsed by `probe_core::load`. Failures become notices;
+//! what is already loaded is never touched by a failed load.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use probe_core::load::{self, LoadError};
+use probe_core::ColumnMapping;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::state::{AppState, InFlight, Level, PendingMapping};
+
+/// Larger inputs are refused up front: parsing them would exhaust the tab's memory.
+pub const MAX_INPUT_BYTES: f64 = 400.0 * 1024.0 * 1024.0;
+/// A download that has not finished by then is abandoned.
+const FETCH_TIMEOUT_MS: i32 = 60_000;
+
+/// Reads and parses local files, in the order given.
+pub fn load_files(state: AppState, files: Vec<web_sys::File>) {
+    spawn_local(async move {
+        for file in files {
+            let name = file.name();
+            if file.size() > MAX_INPUT_BYTES {
+                state.notify(Level::Error, too_big(&name, file.size()));
+                continue;
+            }
+            begin(state, &name, None);
+            let bytes = read_file(&file).await;
+            end(state, &name);
+            match bytes {
+                Ok(bytes) => parse_and_add(state, &name, Arc::new(bytes), None),
+                Err(message) => state.notify(Level::Error, format!("{name}: could not read the file: {message}")),
+            }
+        }
+    });
+}
+
+/// Fetches URLs concurrently but adds their runs in the order given, so run numbers in a
+/// permalink (`open=1:7`) mean the same thing every time it is opened.
+pub fn load_urls(state: AppState, urls: Vec<String>) {
+    spawn_local(async move {
+        let fetches = urls.iter().map(|url| {
+            let controller = web_sys::AbortController::new().ok();
+            begin(state, url, controller.clone());
+            async move { fetch_bytes(url, controller).await }
+        });
+        let results = futures::future::join_all(fetches).await;
+        for (url, result) in urls.iter().zip(results) {
+            end(state, url);
+            match result {
+                Ok(bytes) => parse_and_add(state, url, Arc::new(bytes), None),
+                Err(message) => state.notify(Level::Error, format!("{url}: {message}")),
+            }
+        }
+    });
+}
+
+/// The bundled illustrative demo, shown when the address names no data.
+const DEMO_FILES: [&str; 2] = ["demo/demo-base.csv", "demo/demo-insecure.csv"];
+
+/// Loads the demo runs, unless the user has loaded real data in the meantime.
+pub fn load_demo(state: AppState) {
+    spawn_local(async move {
+        let mut runs = Vec::new();
+        for source in DEMO_FILES {
+            let loaded = fetch_bytes(source, None)
+                .await
+                .and_then(|bytes| load::load_run(&bytes, source, None).map_err(|e| e.to_string()));
+            match loaded {
+                Ok(loaded) => runs.push(loaded.run),
+                Err(message) => state.notify(Level::Error, format!("The demo data could not be loaded: {message}")),
+            }
+        }
+        if state.dataset.with_untracked(|d| d.runs.is_empty()) {
+            state.set_demo(runs);
+        }
+    });
+}
+
+/// Parses bytes into a run and adds it; an unknown shape opens the column-mapping step.
+pub fn parse_and_add(state: AppState, source: &str, bytes: Arc<Vec<u8>>, mapping: Option<&ColumnMapping>) {
+    match load::load_run(&bytes, source, mapping) {
+        Ok(loaded) => {
+            for issue in loaded.issues.iter().take(5) {
+                state.notify(Level::Warning, issue.to_string());
+            }
+            if loaded.issues.len() > 5 {
+                state.notify(Level::Warning, format!("{source}: {} more issues not shown", loaded.issues.len() - 5));
+            }
+            state.add_runs(vec![loaded.run]);
+        }
+        Err(LoadError::NeedsMapping { columns, guess, .. }) => {
+            state.pending_mapping.set(Some(PendingMapping { source: source.to_owned(), bytes, columns, guess }));
+        }
+        Err(error) => state.notify(Level::Error, error.to_string()),
+    }
+}
+
+fn begin(state: AppState, source: &str, abort: Option<web_sys::AbortController>) {
+    state.in_flight.update(|list| list.push(InFlight { source: source.to_owned(), abort }));
+}
+
+fn end(state: AppState, source: &str) {
+    state.in_flight.update(|list| {
+        if let Some(i) = list.iter().position(|f| f.source == source) {
+            list.remove(i);
+        }
+    });
+}
+
+/// Cancels an in-flight download; its future then resolves with an "aborted" error.
+pub fn cancel(state: AppState, source: &str) {
+    state.in_flight.with_untracked(|list| {
+        for flight in list.iter().filter(|f| f.source == source) {
+            if let Some(controller) = &flight.abort {
+                controller.abort();
+            }
+        }
+    });
+}
+
+fn too_big(name: &str, size: f64) -> String {
+    format!(
+        "{name}: {:.0} MB is more than this tab can safely load ({:.0} MB). Split the file, or use the command-line tool.",
+        size / 1e6,
+        MAX_INPUT_BYTES / 1e6
+    )
+}
+
+async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, String> {
+    let buffer = JsFuture::from(file.array_buffer()).await.map_err(js_message)?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+async fn fetch_bytes(url: &str, controller: Option<web_sys::AbortController>) -> Result<Vec<u8>, String> {
+    let signal = controller.as_ref().map(|c| c.signal());
+    let signal = signal.as_ref();
+    let base = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+    let parsed = web_sys::Url::new_with_base(url, &base).map_err(|_| "not a valid URL".to_owned())?;
+    if !matches!(parsed.protocol().as_str(), "https:" | "http:") {
+        return Err("only http and https addresses can be loaded".into());
+    }
+    let _timeout = controller.and_then(|c| Timeout::abort_after(c, FETCH_TIMEOUT_MS));
+    let response = gloo_net::http::Request::get(url)
+        .abort_signal(signal)
+        .send()
+        .await
+        .map_err(|e| {
+            if signal.is_some_and(|s| s.aborted()) {
+                format!("download cancelled, or no answer within {} s", FETCH_TIMEOUT_MS / 1000)
+            } else {
+                format!("could not download ({e}). The server may be down, or it does not allow cross-origin requests (CORS).")
+            }
+        })?;
+    if !response.ok() {
+        return Err(format!("the server answered {} {}", response.status(), response.status_text()));
+    }
+    let too_large = response
+        .headers()
+        .get("content-length")
+        .and_then(|n| n.parse::<f64>().ok())
+        .is_some_and(|n| n > MAX_INPUT_BYTES);
+    if too_large {
+        return Err(format!("the file is larger than {:.0} MB, the most this tab can safely load", MAX_INPUT_BYTES / 1e6));
+    }
+    let is_html = response.headers().get("content-type").is_some_and(|t| t.contains("text/html"));
+    let bytes = response.binary().await.map_err(|e| {
+        if signal.is_some_and(|s| s.aborted()) { format!("download cancelled, or no answer within {} s", FETCH_TIMEOUT_MS / 1000) } else { e.to_string() }
+    })?;
+    if is_html || looks_like_html(&bytes) {
+        return Err("the address returned a web page (HTML), not transcript data. Link to the raw file instead.".into());
+    }
+    Ok(bytes)
+}
+
+fn looks_like_html(bytes: &[u8]) -> bool {
+    let start = &bytes[..bytes.len().min(512)];
+    let text = String::from_utf8_lossy(start).trim_start().to_ascii_lowercase();
+    text.starts_with("<!doctype html") || text.starts_with("<html")
+}
+
+fn js_message(value: JsValue) -> String {
+    value
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| value.as_string())
+        .unwrap_or_else(|| "unknown error".into())
+}
+
+/// Aborts a download after a delay unless dropped first (when the download finished).
+struct Timeout {
+    handle: i32,
+    _callback: Closure<dyn FnMut()>,
+}
+
+impl Timeout {
+    fn abort_after(controller: web_sys::AbortController, ms: i32) -> Option<Self> {
+        let callback = Closure::<dyn FnMut()>::new(move || controller.abort());
+        let handle = web_sys::window()?
+            .set_timeout_with_callback_and_timeout_and_arguments_0(callback.as_ref().unchecked_ref(), ms)
+            .ok()?;
+        Some(Self { handle, _callback: callback })
+    }
+}
+
+impl Drop for Timeout {
+    fn drop(&mut self) {
+        if let Some(window) = web_sys::window() {
+            window.clear_timeout_with_handle(self.handle);
+        }
+    }
+}

@@ -1,0 +1,3 @@
+fn main() {
+    probe_explorer_web::start();
+}

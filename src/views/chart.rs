@@ -1,0 +1,127 @@
+//! The grouped bar chart with 95% error bars, drawn as SVG (like the paper's main figure).
+//! Labels are SVG text nodes, so names from files are never interpreted as markup.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use probe_core::stats::RateTable;
+
+use super::run_colour;
+
+const Z95: f64 = 1.959_963_984_540_054;
+const PLOT_HEIGHT: f64 = 220.0;
+const TOP: f64 = 16.0;
+const LEFT: f64 = 44.0;
+const BOTTOM: f64 = 120.0;
+const BAR: f64 = 12.0;
+const GROUP_GAP: f64 = 14.0;
+
+#[component]
+pub fn RatesChart(table: Arc<RateTable>, names: Vec<String>) -> impl IntoView {
+    let runs = table.runs.len().max(1) as f64;
+    let group_width = runs * BAR + GROUP_GAP;
+    let width = LEFT + group_width * table.questions.len() as f64 + 20.0;
+    let height = TOP + PLOT_HEIGHT + BOTTOM;
+    let y = move |rate: f64| TOP + PLOT_HEIGHT * (1.0 - rate.clamp(0.0, 1.0));
+
+    let gridlines = [0.0, 0.25, 0.5, 0.75, 1.0]
+        .into_iter()
+        .map(|r| {
+            view! {
+                <line class="grid" x1=LEFT x2=width - 10.0 y1=y(r) y2=y(r)></line>
+                <text class="axis" x=LEFT - 6.0 y=y(r) + 4.0 text-anchor="end">{format!("{:.0}%", r * 100.0)}</text>
+            }
+        })
+        .collect_view();
+
+    let groups = table
+        .questions
+        .iter()
+        .enumerate()
+        .map(|(qi, question)| {
+            let x0 = LEFT + qi as f64 * group_width + GROUP_GAP / 2.0;
+            let bars = table
+                .runs
+                .iter()
+                .enumerate()
+                .filter_map(|(ri, row)| {
+                    let counts = row.by_question.get(qi)?;
+                    let rate = counts.rate()?;
+                    let (lo, hi) = counts.wilson(Z95)?;
+                    let x = x0 + ri as f64 * BAR;
+                    let name = names.get(row.run as usize).cloned().unwrap_or_default();
+                    let label = format!(
+                        "{name} · {question}: {}/{} misaligned ({:.1}%, 95% CI {:.1}–{:.1}%)",
+                        counts.misaligned, counts.judged, rate * 100.0, lo * 100.0, hi * 100.0
+                    );
+                    Some(view! {
+                        <g class="bar">
+                            <title>{label}</title>
+                            <rect x=x + 1.0 y=y(rate) width=BAR - 2.0 height=(y(0.0) - y(rate)).max(0.5) fill=run_colour(row.run as usize)></rect>
+                            <line class="err" x1=x + BAR / 2.0 x2=x + BAR / 2.0 y1=y(lo) y2=y(hi)></line>
+                            <line class="err" x1=x + 3.0 x2=x + BAR - 3.0 y1=y(hi) y2=y(hi)></line>
+                            <line class="err" x1=x + 3.0 x2=x + BAR - 3.0 y1=y(lo) y2=y(lo)></line>
+                        </g>
+                    })
+                })
+                .collect_view();
+            let label_x = x0 + runs * BAR / 2.0;
+            let label_y = TOP + PLOT_HEIGHT + 10.0;
+            view! {
+                {bars}
+                <text
+                    class="axis qlabel"
+                    x=label_x
+                    y=label_y
+                    text-anchor="end"
+                    transform=format!("rotate(-40 {label_x} {label_y})")
+                >
+                    {short(question)}
+                </text>
+            }
+        })
+        .collect_view();
+
+    let legend = table
+        .runs
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let name = names.get(row.run as usize).cloned().unwrap_or_default();
+            view! {
+                <g transform=format!("translate({LEFT}, {})", height + 14.0 * i as f64)>
+                    <rect width="10" height="10" fill=run_colour(row.run as usize)></rect>
+                    <text class="axis" x="14" y="9">{name}</text>
+                </g>
+            }
+        })
+        .collect_view();
+
+    let total_height = height + 14.0 * table.runs.len() as f64 + 4.0;
+    view! {
+        <svg
+            xmlns="http://www.w3.org/2000/svg"
+            class="chart"
+            width=width
+            height=total_height
+            viewBox=format!("0 0 {width} {total_height}")
+            role="img"
+            aria-label="Misaligned answer rate by question and run, with 95% Wilson intervals"
+        >
+            {gridlines}
+            {groups}
+            <line class="axis-line" x1=LEFT x2=LEFT y1=TOP y2=TOP + PLOT_HEIGHT></line>
+            {legend}
+        </svg>
+    }
+}
+
+/// Question keys can be whole sentences (files without a question id); keep labels short.
+fn short(text: &str) -> String {
+    const MAX: usize = 28;
+    if text.chars().count() <= MAX {
+        text.to_owned()
+    } else {
+        format!("{}…", text.chars().take(MAX - 1).collect::<String>())
+    }
+}

@@ -1,0 +1,142 @@
+//! Rates view: runs × questions matrix of misaligned / judged with 95% Wilson intervals,
+//! a total per run, and the grouped bar chart. Clicking a cell opens those answers.
+
+use leptos::prelude::*;
+use probe_core::stats::Counts;
+
+use super::{chart::RatesChart, percent, run_colour, show_tab, Tab};
+use crate::download;
+use crate::state::{AppState, Derived, Level};
+
+const Z95: f64 = 1.959_963_984_540_054;
+
+#[component]
+pub fn RatesView() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let derived = expect_context::<Derived>();
+    let export_svg = move |_| {
+        let svg = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector("[data-testid=rates-chart] svg").ok().flatten())
+            .map(|el| el.outer_html());
+        match svg {
+            Some(svg) => {
+                if let Err(e) = download::save("misalignment-rates.svg", "image/svg+xml", &svg) {
+                    state.notify(Level::Error, format!("Export failed: {e}"));
+                }
+            }
+            None => state.notify(Level::Error, "There is no chart to export yet."),
+        }
+    };
+    view! {
+        <section class="rates" data-testid="rates-view">
+            <div class="table-scroll">
+                <RatesTable/>
+            </div>
+            <div class="chart-head">
+                <h2>"Misaligned answers by question"</h2>
+                <button data-testid="export-svg" on:click=export_svg>"Export chart (SVG)"</button>
+            </div>
+            <div data-testid="rates-chart">
+                {move || view! { <RatesChart table=derived.rates.get() names=derived.run_names.get()/> }}
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn RatesTable() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let derived = expect_context::<Derived>();
+    move || {
+        let table = derived.rates.get();
+        let names = derived.run_names.get();
+        if table.runs.is_empty() {
+            return view! { <p class="empty">"No answers loaded yet."</p> }.into_any();
+        }
+        let header = table
+            .questions
+            .iter()
+            .map(|q| view! { <th scope="col" title=q.clone()>{q.clone()}</th> })
+            .collect_view();
+        let rows = table
+            .runs
+            .iter()
+            .map(|row| {
+                let run = row.run as usize;
+                let name = names.get(run).cloned().unwrap_or_default();
+                let cells = table
+                    .questions
+                    .iter()
+                    .zip(row.by_question.iter())
+                    .map(|(question, counts)| {
+                        rate_cell(state, name.clone(), run, Some(question.clone()), *counts)
+                    })
+                    .collect_view();
+                view! {
+                    <tr>
+                        <th scope="row">
+                            <span class="swatch" style:background=run_colour(run)></span>
+                            {name.clone()}
+                            <span class="unscored" title="Answers the judge left unscored (CODE or REFUSAL); not counted">
+                                {format!("{} unscored", row.unscored)}
+                            </span>
+                        </th>
+                        {cells}
+                        {rate_cell(state, name.clone(), run, None, row.total)}
+                    </tr>
+                }
+            })
+            .collect_view();
+        view! {
+            <table class="rate-matrix" data-testid="rate-matrix">
+                <thead>
+                    <tr>
+                        <th scope="col">"Run"</th>
+                        {header}
+                        <th scope="col">"All questions"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        }
+        .into_any()
+    }
+}
+
+/// One cell: misaligned / judged, the rate and its interval. `question: None` is the run total.
+fn rate_cell(state: AppState, run_name: String, run: usize, question: Option<String>, counts: Counts) -> impl IntoView {
+    let interval = counts
+        .wilson(Z95)
+        .map(|(lo, hi)| format!("{:.0}–{:.0}%", lo * 100.0, hi * 100.0))
+        .unwrap_or_default();
+    let open_answers = {
+        let question = question.clone();
+        move |_| {
+            state.view.update(|v| {
+                v.filter.runs = vec![run as u32];
+                v.filter.questions = question.clone().into_iter().collect();
+                v.open = None;
+            });
+            show_tab(state, Tab::Answers);
+        }
+    };
+    view! {
+        <td
+            class="rate-cell"
+            class:total=question.is_none()
+            data-testid="rate-cell"
+            data-run=run_name
+            data-run-index=run
+            data-question=question.clone().unwrap_or_else(|| "*".into())
+            data-judged=counts.judged
+            data-misaligned=counts.misaligned
+            title="Click to read these answers"
+            on:click=open_answers
+        >
+            <span class="count">{format!("{}/{}", counts.misaligned, counts.judged)}</span>
+            <span class="rate">{percent(counts.rate())}</span>
+            <span class="ci">{interval}</span>
+        </td>
+    }
+}

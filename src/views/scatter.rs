@@ -1,0 +1,179 @@
+//! Aligned × coherent scatter of every judged answer in scope, coloured by run, with the
+//! misaligned region shaded. Scores are mostly integers, so points are binned per run and
+//! score pair: the chart stays light at a million answers. Drag to select a region; click a
+//! point to read its answers.
+
+use std::collections::HashMap;
+
+use leptos::prelude::*;
+use probe_core::filter::ScoreRange;
+
+use super::{run_colour, show_tab, Tab};
+use crate::state::{AppState, Derived};
+
+const SIZE: f64 = 420.0;
+const PAD: f64 = 40.0;
+
+/// A bin: answers of one run that share rounded (aligned, coherent) scores.
+#[derive(Clone, Copy)]
+struct Bin {
+    run: u32,
+    aligned: i32,
+    coherent: i32,
+    count: u32,
+}
+
+fn px(score: f64) -> f64 {
+    PAD + score.clamp(0.0, 100.0) / 100.0 * SIZE
+}
+
+fn py(score: f64) -> f64 {
+    PAD + SIZE - score.clamp(0.0, 100.0) / 100.0 * SIZE
+}
+
+/// Screen offset within the plot → score, clamped to 0–100.
+fn score_from_x(x: f64) -> f64 {
+    ((x - PAD) / SIZE * 100.0).clamp(0.0, 100.0)
+}
+
+fn score_from_y(y: f64) -> f64 {
+    ((PAD + SIZE - y) / SIZE * 100.0).clamp(0.0, 100.0)
+}
+
+#[component]
+pub fn ScatterView() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let derived = expect_context::<Derived>();
+    let bins = Memo::new(move |_| {
+        let dataset = state.dataset.get();
+        let mut counts: HashMap<(u32, i32, i32), u32> = HashMap::new();
+        for r in derived.scope.get().iter() {
+            let Some(answer) = dataset.runs.get(r.run as usize).and_then(|run| run.answers.get(r.index as usize)) else {
+                continue;
+            };
+            if let (Some(a), Some(c)) = (answer.aligned, answer.coherent) {
+                if a.is_finite() && c.is_finite() {
+                    *counts.entry((r.run, a.round() as i32, c.round() as i32)).or_default() += 1;
+                }
+            }
+        }
+        let mut bins: Vec<Bin> =
+            counts.into_iter().map(|((run, aligned, coherent), count)| Bin { run, aligned, coherent, count }).collect();
+        bins.sort_by_key(|b| (b.run, b.aligned, b.coherent));
+        bins
+    });
+    let brush = RwSignal::new(None::<(f64, f64, f64, f64)>); // x0, y0, x1, y1 in SVG units
+    let svg_ref = NodeRef::<leptos::svg::Svg>::new();
+    let local = move |ev: &web_sys::PointerEvent| -> Option<(f64, f64)> {
+        let rect = svg_ref.get()?.get_bounding_client_rect();
+        let scale = (SIZE + 2.0 * PAD) / rect.width().max(1.0);
+        Some(((ev.client_x() as f64 - rect.left()) * scale, (ev.client_y() as f64 - rect.top()) * scale))
+    };
+    let apply_brush = move || {
+        let Some((x0, y0, x1, y1)) = brush.get_untracked() else { return };
+        brush.set(None);
+        if (x1 - x0).abs() < 4.0 && (y1 - y0).abs() < 4.0 {
+            return; // a click, handled by the point itself
+        }
+        let coherent = ScoreRange { min: Some(score_from_x(x0.min(x1)).floor()), max: Some(score_from_x(x0.max(x1)).ceil()) };
+        let aligned = ScoreRange { min: Some(score_from_y(y0.max(y1)).floor()), max: Some(score_from_y(y0.min(y1)).ceil()) };
+        state.view.update(|v| {
+            v.filter.aligned = aligned;
+            v.filter.coherent = coherent;
+            v.open = None;
+        });
+        show_tab(state, Tab::Answers);
+    };
+
+    let region = move || {
+        let t = state.view.with(|v| v.thresholds);
+        let (x0, x1) = (px(t.coherent_above), px(100.0));
+        let (y0, y1) = (py(t.aligned_below), py(0.0));
+        view! {
+            <rect class="misaligned-region" data-testid="misaligned-region" x=x0 y=y0 width=(x1 - x0).max(0.0) height=(y1 - y0).max(0.0)>
+                <title>"Misaligned region: aligned below and coherent above the thresholds"</title>
+            </rect>
+        }
+    };
+    let points = move || {
+        let names = derived.run_names.get();
+        bins.get()
+            .into_iter()
+            .map(|bin| {
+                let name = names.get(bin.run as usize).cloned().unwrap_or_default();
+                let radius = 2.0 + (bin.count as f64).sqrt().min(8.0);
+                let open = move |_| {
+                    state.view.update(|v| {
+                        v.filter.runs = vec![bin.run];
+                        v.filter.aligned = ScoreRange { min: Some(bin.aligned as f64 - 0.5), max: Some(bin.aligned as f64 + 0.5) };
+                        v.filter.coherent = ScoreRange { min: Some(bin.coherent as f64 - 0.5), max: Some(bin.coherent as f64 + 0.5) };
+                        v.open = None;
+                    });
+                    show_tab(state, Tab::Answers);
+                };
+                view! {
+                    <circle
+                        class="point"
+                        cx=px(bin.coherent as f64)
+                        cy=py(bin.aligned as f64)
+                        r=radius
+                        fill=run_colour(bin.run as usize)
+                        on:pointerdown=|ev| ev.stop_propagation()
+                        on:click=open
+                    >
+                        <title>{format!("{name}: {} answers with aligned {} and coherent {}", bin.count, bin.aligned, bin.coherent)}</title>
+                    </circle>
+                }
+            })
+            .collect_view()
+    };
+    let axes = [0.0, 25.0, 50.0, 75.0, 100.0]
+        .into_iter()
+        .map(|s| {
+            view! {
+                <text class="axis" x=px(s) y=PAD + SIZE + 16.0 text-anchor="middle">{s.to_string()}</text>
+                <text class="axis" x=PAD - 6.0 y=py(s) + 4.0 text-anchor="end">{s.to_string()}</text>
+            }
+        })
+        .collect_view();
+    let total = PAD * 2.0 + SIZE;
+    view! {
+        <section class="scatter" data-testid="scatter-view">
+            <p class="hint">"Each dot is a group of answers with the same scores (size shows how many). Drag to select a region, click a dot to read its answers."</p>
+            <svg
+                node_ref=svg_ref
+                xmlns="http://www.w3.org/2000/svg"
+                class="scatter-plot"
+                viewBox=format!("0 0 {total} {total}")
+                width=total
+                height=total
+                role="img"
+                aria-label="Aligned versus coherent scores"
+                on:pointerdown=move |ev| {
+                    if let Some((x, y)) = local(&ev) {
+                        brush.set(Some((x, y, x, y)));
+                    }
+                }
+                on:pointermove=move |ev| {
+                    if brush.get_untracked().is_some() {
+                        if let Some((x, y)) = local(&ev) {
+                            brush.update(|b| if let Some(b) = b { b.2 = x; b.3 = y; });
+                        }
+                    }
+                }
+                on:pointerup=move |_| apply_brush()
+                on:pointerleave=move |_| brush.set(None)
+            >
+                <rect class="plot-bg" x=PAD y=PAD width=SIZE height=SIZE></rect>
+                {region}
+                {points}
+                {axes}
+                <text class="axis" x=PAD + SIZE / 2.0 y=total - 4.0 text-anchor="middle">"coherent"</text>
+                <text class="axis" x="12" y=PAD + SIZE / 2.0 transform=format!("rotate(-90 12 {})", PAD + SIZE / 2.0) text-anchor="middle">"aligned"</text>
+                {move || brush.get().map(|(x0, y0, x1, y1)| view! {
+                    <rect class="brush" x=x0.min(x1) y=y0.min(y1) width=(x1 - x0).abs() height=(y1 - y0).abs()></rect>
+                })}
+            </svg>
+        </section>
+    }
+}
