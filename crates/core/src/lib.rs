@@ -2,13 +2,10 @@
 //!
 //! - [`model`]: `Dataset` → `Run` → `Answer`, and the misalignment `Thresholds`.
 //! - [`load`]: CSV / JSONL / JSON parsing into runs; never panics, reports issues.
-//! - [`filter`]: which answers the list shows, and in which order.
-//! - [`stats`]: misaligned / judged counts and Wilson intervals per run × question.
-//! - [`view_state`]: the permalink: everything that defines a view, to and from a URL query.
-//! - [`export`]: filtered answers as CSV or JSONL.
 //!
 //! This crate has no browser dependency: the app, the CLI and the tests share it.
 
+pub mod load;
 pub mod model;
 
 pub use model::*;

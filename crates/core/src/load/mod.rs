@@ -1,0 +1,180 @@
+//! Loading one file (CSV, JSON Lines or a JSON array) into a [`Run`].
+//!
+//! **Contract:** loading never panics, whatever the bytes. A file we can read
+//! at all gives a run plus a bounded list of [`LoadIssue`]s (what we repaired
+//! or skipped); only input that has no usable table at all is a [`LoadError`].
+//!
+//! Pipeline: bytes → text ([`decode`]) → format ([`detect`]) → table (`csv` /
+//! `json`) → column meanings ([`columns`]) → answers ([`build`]).
+
+mod build;
+mod columns;
+mod csv;
+mod decode;
+mod detect;
+mod issues;
+mod json;
+
+use std::fmt;
+
+use crate::model::{ColumnMapping, Run};
+
+pub use columns::{ALIGNED_NAMES, ANSWER_NAMES, COHERENT_NAMES, QUESTION_ID_NAMES, QUESTION_NAMES, RUN_NAME_NAMES};
+
+/// A loaded run, with what had to be repaired on the way.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub run: Run,
+    /// Bounded: one entry per kind of problem (and column), with a count and the first examples.
+    pub issues: Vec<LoadIssue>,
+    /// Data records seen (CSV records after the header; non-empty JSON Lines lines), skipped ones included.
+    pub rows: usize,
+}
+
+/// Something the loader repaired, skipped or wants the user to know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadIssue {
+    /// The file name or URL as given to [`load_run`].
+    pub source: String,
+    /// 1-based line where the (first) affected record starts.
+    pub line: Option<u64>,
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for LoadIssue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.source)?;
+        if let Some(line) = self.line {
+            write!(f, " line {line}")?;
+        }
+        if let Some(column) = &self.column {
+            write!(f, ", column {column}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// Why a file could not be loaded at all. Messages name the source (and line).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// No bytes, or only whitespace.
+    Empty { source: String },
+    /// NUL bytes or a known binary signature near the start.
+    Binary { source: String, what: String },
+    /// Text, but neither CSV nor JSON (an HTML error page, say).
+    NotTabular { source: String, what: String },
+    /// JSON that does not parse (CSV always parses; its problems are issues).
+    Malformed { source: String, line: u64, message: String },
+    /// No answer-text column found by name. The UI asks the user for a mapping
+    /// (starting from `guess`) and calls [`load_run`] again with it.
+    /// (Boxed to keep every `Result<_, LoadError>` small.)
+    NeedsMapping { source: String, columns: Vec<String>, guess: Box<ColumnMapping> },
+    /// An explicit mapping names a column the file does not have.
+    UnknownColumn { source: String, column: String, columns: Vec<String> },
+}
+
+impl LoadError {
+    /// The file name or URL the error is about.
+    pub fn source_name(&self) -> &str {
+        match self {
+            LoadError::Empty { source }
+            | LoadError::Binary { source, .. }
+            | LoadError::NotTabular { source, .. }
+            | LoadError::Malformed { source, .. }
+            | LoadError::NeedsMapping { source, .. }
+            | LoadError::UnknownColumn { source, .. } => source,
+        }
+    }
+}
+
+// Written by hand: thiserror would take a field called `source` for the error's cause.
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Empty { source } => write!(f, "{source}: the file has no data"),
+            LoadError::Binary { source, what } => write!(f, "{source}: binary file ({what}), not CSV or JSON"),
+            LoadError::NotTabular { source, what } => write!(f, "{source}: looks like {what}, not CSV or JSON"),
+            LoadError::Malformed { source, line, message } => write!(f, "{source} line {line}: {message}"),
+            LoadError::NeedsMapping { source, columns, .. } => write!(
+                f,
+                "{source}: no answer-text column (looked for {}); columns are: {}",
+                ANSWER_NAMES.join(", "),
+                list(columns)
+            ),
+            LoadError::UnknownColumn { source, column, columns } => {
+                write!(f, "{source}: no column named {column:?}; columns are: {}", list(columns))
+            }
+        }
+    }
+}
+
+fn list(columns: &[String]) -> String {
+    if columns.is_empty() {
+        "(none)".to_string()
+    } else {
+        columns.join(", ")
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Parses one file into a run.
+///
+/// `source` is the file name or URL: it picks the format by extension (content
+/// decides otherwise), names the run when no column does, and prefixes every
+/// message. With `mapping`, those columns feed the answer fields instead of the
+/// ones found by name; the other columns are classified as usual.
+pub fn load_run(bytes: &[u8], source: &str, mapping: Option<&ColumnMapping>) -> Result<Loaded, LoadError> {
+    let mut log = issues::IssueLog::new(source);
+    let text = decode::decode(bytes, source, &mut log)?;
+    let table = read_table(&text, source, &mut log)?;
+    build::build(&table, source, mapping, log)
+}
+
+/// The column names a mapping can refer to, after duplicate and empty names are fixed.
+pub fn sniff_columns(bytes: &[u8], source: &str) -> Result<Vec<String>, LoadError> {
+    let mut log = issues::IssueLog::new(source);
+    let text = decode::decode(bytes, source, &mut log)?;
+    let table = read_table(&text, source, &mut log)?;
+    Ok(columns::clean_headers(&table.headers, &mut log).into_iter().map(|h| h.name).collect())
+}
+
+/// A parsed file before its columns get meanings.
+pub(crate) struct Table<'a> {
+    pub(crate) headers: Vec<String>,
+    pub(crate) body: Body<'a>,
+}
+
+pub(crate) enum Body<'a> {
+    /// Re-read on each pass rather than stored.
+    Csv {
+        text: &'a str,
+        delimiter: u8,
+    },
+    Json(json::JsonTable),
+}
+
+fn read_table<'a>(text: &'a str, source: &str, log: &mut issues::IssueLog) -> Result<Table<'a>, LoadError> {
+    if text.trim().is_empty() {
+        return Err(LoadError::Empty { source: source.to_string() });
+    }
+    match detect::detect(text, source)? {
+        detect::Format::Csv { delimiter } => {
+            let headers = self::csv::header(text, delimiter, source)?;
+            Ok(Table { headers, body: Body::Csv { text, delimiter } })
+        }
+        format => {
+            let table = match format {
+                detect::Format::JsonArray => json::read_array(text, source, log)?,
+                _ => json::read_lines(text, source, log)?,
+            };
+            if table.seen == 0 {
+                return Err(LoadError::Empty { source: source.to_string() });
+            }
+            let headers = table.headers.clone();
+            Ok(Table { headers, body: Body::Json(table) })
+        }
+    }
+}
