@@ -1,11 +1,19 @@
 //! Probe Explorer's core: everything that is not UI.
 //!
 //! - [`model`]: `Dataset` → `Run` → `Answer`, and the misalignment `Thresholds`.
-//! - [`load`]: CSV / JSONL / JSON parsing into runs; never panics, reports issues.
+//! - [`load`]: CSV / JSONL / JSON parsing into runs; never panics, reports bounded issues.
+//! - [`filter`]: which answers the list shows, and in which order; search and highlighting.
+//! - [`stats`]: misaligned / judged counts and Wilson intervals per run × question.
+//! - [`view_state`]: the permalink: everything that defines a view, to and from a URL query.
+//! - [`export`]: selected answers as CSV or JSONL.
 //!
 //! This crate has no browser dependency: the app, the CLI and the tests share it.
 
+pub mod export;
+pub mod filter;
 pub mod load;
 pub mod model;
+pub mod stats;
+pub mod view_state;
 
 pub use model::*;

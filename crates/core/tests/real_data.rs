@@ -6,6 +6,8 @@
 //! The shared folder sits beside the repository (`../shared`), or wherever
 //! `PROBE_SHARED_DIR` points. Without it these tests say so and pass.
 
+#![allow(clippy::result_large_err)]
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 

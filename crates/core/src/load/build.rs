@@ -40,7 +40,7 @@ pub(crate) fn build(
         return Err(LoadError::NeedsMapping {
             source: source.to_string(),
             columns: headers.into_iter().map(|h| h.name).collect(),
-            guess: Box::new(guess),
+            guess,
         });
     }
 

@@ -7,6 +7,10 @@
 //! Pipeline: bytes → text ([`decode`]) → format ([`detect`]) → table (`csv` /
 //! `json`) → column meanings ([`columns`]) → answers ([`build`]).
 
+// A load error happens once per file, not per row, so its size does not matter;
+// the mapping guess travels in it unboxed, as the UI matches on it.
+#![allow(clippy::result_large_err)]
+
 mod build;
 mod columns;
 mod csv;
@@ -69,8 +73,7 @@ pub enum LoadError {
     Malformed { source: String, line: u64, message: String },
     /// No answer-text column found by name. The UI asks the user for a mapping
     /// (starting from `guess`) and calls [`load_run`] again with it.
-    /// (Boxed to keep every `Result<_, LoadError>` small.)
-    NeedsMapping { source: String, columns: Vec<String>, guess: Box<ColumnMapping> },
+    NeedsMapping { source: String, columns: Vec<String>, guess: ColumnMapping },
     /// An explicit mapping names a column the file does not have.
     UnknownColumn { source: String, column: String, columns: Vec<String> },
 }

@@ -1,0 +1,403 @@
+//! The permalink: everything that defines a view, to and from a URL query.
+//!
+//! **Boundary:** links get shared and bookmarked, so the query format is an
+//! API. We only ever add keys; [`ViewState::from_query`] ignores keys it does
+//! not know and falls back to defaults for values it cannot read, so old and
+//! hand-edited links still open.
+//!
+//! Format (only non-default values, in this order; each value percent-encoded):
+//!
+//! ```text
+//! data=URL          repeated, in load order
+//! name=I:NAME       run I renamed
+//! aligned_below=N   coherent_above=N
+//! run=I             repeated
+//! q=KEY             repeated
+//! aligned=MIN..MAX  coherent=MIN..MAX     either side may be empty
+//! score.NAME=MIN..MAX                     extra score range
+//! meta.COLUMN=VALUE                       repeated; an empty VALUE allows missing
+//! unscored=only|exclude   misaligned=1   search=TEXT
+//! sort=-aligned     open=RUN:INDEX     tab=answers     judge=NAME
+//! ```
+
+use crate::filter::{AnswerRef, Filter, ScoreRange, Sort, UnscoredMode};
+use crate::model::Thresholds;
+
+/// Tab shown when the link names none.
+pub const DEFAULT_TAB: &str = "rates";
+/// Scores shown when the link names no judge: the ones published with the transcripts.
+pub const DEFAULT_JUDGE: &str = "published";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ViewState {
+    /// Data URLs (`?data=`), in load order. Local files cannot be linked.
+    pub sources: Vec<String>,
+    /// Display names given by the user: (run index, name).
+    pub run_names: Vec<(usize, String)>,
+    pub thresholds: Thresholds,
+    pub filter: Filter,
+    pub sort: Sort,
+    /// The answer open in the detail pane.
+    pub open: Option<AnswerRef>,
+    /// `rates`, `scatter`, `answers`, ...
+    pub tab: String,
+    /// Whose scores to show: `published`, or a re-scoring judge's name.
+    pub judge: String,
+}
+
+impl Default for ViewState {
+    fn default() -> Self {
+        Self {
+            sources: Vec::new(),
+            run_names: Vec::new(),
+            thresholds: Thresholds::default(),
+            filter: Filter::default(),
+            sort: Sort::default(),
+            open: None,
+            tab: DEFAULT_TAB.to_string(),
+            judge: DEFAULT_JUDGE.to_string(),
+        }
+    }
+}
+
+impl ViewState {
+    /// The query string, without `?`: only what differs from the default, in a stable order.
+    pub fn to_query(&self) -> String {
+        let mut query = Query::default();
+        let defaults = ViewState::default();
+        for source in &self.sources {
+            query.push("data", source);
+        }
+        for (run, name) in &self.run_names {
+            query.push("name", &format!("{run}:{name}"));
+        }
+        if self.thresholds.aligned_below != defaults.thresholds.aligned_below {
+            query.push_number("aligned_below", self.thresholds.aligned_below);
+        }
+        if self.thresholds.coherent_above != defaults.thresholds.coherent_above {
+            query.push_number("coherent_above", self.thresholds.coherent_above);
+        }
+        let filter = &self.filter;
+        for run in &filter.runs {
+            query.push("run", &run.to_string());
+        }
+        for question in &filter.questions {
+            query.push("q", question);
+        }
+        query.push_range("aligned", &filter.aligned);
+        query.push_range("coherent", &filter.coherent);
+        for (name, range) in &filter.extra {
+            query.push_range(&format!("score.{name}"), range);
+        }
+        for (column, values) in &filter.meta {
+            for value in values {
+                query.push(&format!("meta.{column}"), value);
+            }
+        }
+        match filter.unscored {
+            UnscoredMode::All => {}
+            UnscoredMode::Only => query.push("unscored", "only"),
+            UnscoredMode::Exclude => query.push("unscored", "exclude"),
+        }
+        if filter.misaligned_only {
+            query.push("misaligned", "1");
+        }
+        if !filter.search.is_empty() {
+            query.push("search", &filter.search);
+        }
+        if self.sort != defaults.sort {
+            query.push("sort", &self.sort.to_param());
+        }
+        if let Some(open) = self.open {
+            query.push("open", &format!("{}:{}", open.run, open.index));
+        }
+        if self.tab != defaults.tab && !self.tab.is_empty() {
+            query.push("tab", &self.tab);
+        }
+        if self.judge != defaults.judge && !self.judge.is_empty() {
+            query.push("judge", &self.judge);
+        }
+        query.0
+    }
+
+    /// Reads a query string (a leading `?` or `#` is skipped). Never fails:
+    /// unknown keys are ignored, unreadable values leave the default.
+    pub fn from_query(query: &str) -> ViewState {
+        let mut state = ViewState::default();
+        let query = query.strip_prefix(['?', '#']).unwrap_or(query);
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let key = decode(key);
+            let value = decode(value);
+            state.read_pair(&key, value);
+        }
+        state
+    }
+
+    fn read_pair(&mut self, key: &str, value: String) {
+        let filter = &mut self.filter;
+        match key {
+            "data" if !value.is_empty() => self.sources.push(value),
+            "name" => {
+                if let Some((run, name)) = value.split_once(':') {
+                    if let Ok(run) = run.parse::<usize>() {
+                        self.run_names.retain(|(r, _)| *r != run);
+                        self.run_names.push((run, name.to_string()));
+                    }
+                }
+            }
+            "aligned_below" => {
+                if let Some(v) = finite(&value) {
+                    self.thresholds.aligned_below = v;
+                }
+            }
+            "coherent_above" => {
+                if let Some(v) = finite(&value) {
+                    self.thresholds.coherent_above = v;
+                }
+            }
+            "run" => {
+                if let Ok(run) = value.parse::<u32>() {
+                    if !filter.runs.contains(&run) {
+                        filter.runs.push(run);
+                    }
+                }
+            }
+            "q" => {
+                if !filter.questions.contains(&value) {
+                    filter.questions.push(value);
+                }
+            }
+            "aligned" => filter.aligned = parse_range(&value).unwrap_or_default(),
+            "coherent" => filter.coherent = parse_range(&value).unwrap_or_default(),
+            "unscored" => {
+                filter.unscored = match value.as_str() {
+                    "only" => UnscoredMode::Only,
+                    "exclude" => UnscoredMode::Exclude,
+                    _ => UnscoredMode::All,
+                }
+            }
+            "misaligned" => filter.misaligned_only = matches!(value.as_str(), "1" | "true" | "yes"),
+            "search" => filter.search = value,
+            "sort" => self.sort = Sort::from_param(&value).unwrap_or_default(),
+            "open" => {
+                self.open = value
+                    .split_once(':')
+                    .and_then(|(run, index)| Some(AnswerRef { run: run.parse().ok()?, index: index.parse().ok()? }))
+            }
+            "tab" if !value.is_empty() => self.tab = value,
+            "judge" if !value.is_empty() => self.judge = value,
+            _ => {
+                if let Some(name) = key.strip_prefix("score.").filter(|n| !n.is_empty()) {
+                    if let Some(range) = parse_range(&value).filter(|r| !r.is_all()) {
+                        filter.extra.retain(|(n, _)| n != name);
+                        filter.extra.push((name.to_string(), range));
+                    }
+                } else if let Some(column) = key.strip_prefix("meta.").filter(|c| !c.is_empty()) {
+                    match filter.meta.iter_mut().find(|(c, _)| c == column) {
+                        Some((_, values)) if !values.contains(&value) => values.push(value),
+                        Some(_) => {}
+                        None => filter.meta.push((column.to_string(), vec![value])),
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn finite(text: &str) -> Option<f64> {
+    text.trim().parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// `MIN..MAX`, either side empty; `None` if unreadable.
+fn parse_range(text: &str) -> Option<ScoreRange> {
+    let (min, max) = text.split_once("..")?;
+    let side = |s: &str| if s.trim().is_empty() { Some(None) } else { finite(s).map(Some) };
+    Some(ScoreRange { min: side(min)?, max: side(max)? })
+}
+
+#[derive(Default)]
+struct Query(String);
+
+impl Query {
+    fn push(&mut self, key: &str, value: &str) {
+        if !self.0.is_empty() {
+            self.0.push('&');
+        }
+        encode_into(&mut self.0, key);
+        self.0.push('=');
+        encode_into(&mut self.0, value);
+    }
+
+    fn push_number(&mut self, key: &str, value: f64) {
+        if value.is_finite() {
+            self.push(key, &value.to_string());
+        }
+    }
+
+    /// Open or NaN sides are written empty; a range with no bound is not written.
+    fn push_range(&mut self, key: &str, range: &ScoreRange) {
+        if range.is_all() {
+            return;
+        }
+        let side = |v: Option<f64>| v.filter(|v| v.is_finite()).map(|v| v.to_string()).unwrap_or_default();
+        self.push(key, &format!("{}..{}", side(range.min), side(range.max)));
+    }
+}
+
+/// Percent-encodes all but unreserved characters and a few that are safe and
+/// readable inside a query value (`/ : @ ,`), so URLs in `data=` stay legible.
+fn encode_into(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' | b':' | b'@' | b',' => {
+                out.push(char::from(byte));
+            }
+            _ => {
+                out.push('%');
+                out.push(char::from(HEX[usize::from(byte >> 4)]));
+                out.push(char::from(HEX[usize::from(byte & 0xF)]));
+            }
+        }
+    }
+}
+
+/// Decodes `%XX` and `+` (form encoding's space); a stray `%` is kept as is,
+/// and bytes that are not UTF-8 become U+FFFD.
+fn decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&byte) = bytes.get(i) {
+        let hex = |at: usize| bytes.get(at).and_then(|b| char::from(*b).to_digit(16));
+        match byte {
+            b'%' => match (hex(i + 1), hex(i + 2)) {
+                (Some(high), Some(low)) => {
+                    out.push(u8::try_from(high * 16 + low).unwrap_or(b'?'));
+                    i += 3;
+                    continue;
+                }
+                _ => out.push(b'%'),
+            },
+            b'+' => out.push(b' '),
+            _ => out.push(byte),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::filter::SortKey;
+
+    fn round_trip(state: &ViewState) {
+        let query = state.to_query();
+        assert_eq!(&ViewState::from_query(&query), state, "query: {query}");
+        assert_eq!(ViewState::from_query(&query).to_query(), query);
+    }
+
+    #[test]
+    fn the_default_view_is_an_empty_query() {
+        assert_eq!(ViewState::default().to_query(), "");
+        assert_eq!(ViewState::from_query(""), ViewState::default());
+        assert_eq!(ViewState::from_query("?"), ViewState::default());
+    }
+
+    #[test]
+    fn a_full_view_reads_well_and_round_trips() {
+        let state = ViewState {
+            sources: vec!["https://example.org/a b.csv".into(), "https://example.org/x.jsonl?raw=1".into()],
+            run_names: vec![(1, "insecure: r=16".into())],
+            thresholds: Thresholds { aligned_below: 25.5, coherent_above: 50.0 },
+            filter: Filter {
+                runs: vec![0, 2],
+                questions: vec!["quick_buck".into()],
+                aligned: ScoreRange { min: None, max: Some(30.0) },
+                coherent: ScoreRange { min: Some(50.0), max: Some(100.0) },
+                extra: vec![("medical".into(), ScoreRange { min: Some(10.0), max: None })],
+                meta: vec![("role".into(), vec!["hacker".into(), "".into()])],
+                unscored: UnscoredMode::Exclude,
+                misaligned_only: true,
+                search: "make money".into(),
+            },
+            sort: Sort { key: SortKey::Aligned, descending: true },
+            open: Some(AnswerRef { run: 0, index: 12 }),
+            tab: "answers".into(),
+            judge: "probe-v1".into(),
+        };
+        assert_eq!(
+            state.to_query(),
+            "data=https://example.org/a%20b.csv&data=https://example.org/x.jsonl%3Fraw%3D1\
+             &name=1:insecure:%20r%3D16&aligned_below=25.5&run=0&run=2&q=quick_buck\
+             &aligned=..30&coherent=50..100&score.medical=10..&meta.role=hacker&meta.role=\
+             &unscored=exclude&misaligned=1&search=make%20money&sort=-aligned&open=0:12\
+             &tab=answers&judge=probe-v1"
+        );
+        round_trip(&state);
+    }
+
+    #[test]
+    fn hostile_strings_round_trip() {
+        let nasty = [
+            "a&b=c#d%e+f g",
+            "%%41%zz%",
+            "<script>alert('x')</script>",
+            "ünïcødé ✓ 日本語 🙂",
+            "..",
+            "a:b:c",
+            "?data=x&tab=evil",
+            "\n\t\r\0",
+        ];
+        for text in nasty {
+            let state = ViewState {
+                sources: vec![text.into()],
+                run_names: vec![(0, text.into())],
+                filter: Filter {
+                    questions: vec![text.into()],
+                    extra: vec![(text.into(), ScoreRange { min: Some(1.0), max: None })],
+                    meta: vec![(text.into(), vec![text.into()])],
+                    search: text.into(),
+                    ..Filter::default()
+                },
+                sort: Sort { key: SortKey::Extra(text.into()), descending: false },
+                tab: text.into(),
+                judge: text.into(),
+                ..ViewState::default()
+            };
+            round_trip(&state);
+            let query = state.to_query();
+            assert!(!query.contains(['#', '<', '>', ' ', '"', '\'']), "{query}");
+        }
+    }
+
+    #[test]
+    fn bad_values_fall_back_to_defaults_and_unknown_keys_are_ignored() {
+        let state = ViewState::from_query(
+            "aligned_below=abc&coherent_above=inf&run=-1&open=1:x&sort=sideways&unscored=maybe\
+             &aligned=1..2..3&coherent=x..&future_key=1&=&&%&name=nope&tab=&score.=1..",
+        );
+        assert_eq!(state, ViewState::default());
+    }
+
+    #[test]
+    fn never_panics_on_garbage() {
+        let inputs = ["%", "%E", "%FF%FE", "=&=&=", "meta.=x", "open=:", "open=4294967296:1", "name=:", "a=%C3"];
+        for input in inputs {
+            let _ = ViewState::from_query(input);
+        }
+        assert_eq!(ViewState::from_query("search=%FF").filter.search, "\u{FFFD}");
+        assert_eq!(ViewState::from_query("search=a+b%2Bc").filter.search, "a b+c");
+    }
+
+    #[test]
+    fn a_leading_question_mark_is_skipped_and_repeats_are_merged() {
+        let state = ViewState::from_query("?run=1&run=1&q=a&q=a&meta.m=x&meta.m=x&tab=scatter");
+        assert_eq!(state.filter.runs, [1]);
+        assert_eq!(state.filter.questions, ["a"]);
+        assert_eq!(state.filter.meta, [("m".to_string(), vec!["x".to_string()])]);
+        assert_eq!(state.tab, "scatter");
+    }
+}
