@@ -1,0 +1,45 @@
+//! `probe-explorer`: the command-line side of Probe Explorer. Argument parsing
+//! is in `args`, one module per subcommand; the work happens in `probe_core`.
+//!
+//! Exit status: 0 success, 1 a file could not be read or loaded, 2 bad usage.
+
+mod args;
+mod stats;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use args::Command;
+
+fn main() -> ExitCode {
+    run(std::env::args_os().skip(1).collect())
+}
+
+fn run(args: Vec<OsString>) -> ExitCode {
+    let command = match args::parse(args) {
+        Ok(command) => command,
+        Err(error) => {
+            eprintln!("error: {error}\nRun 'probe-explorer --help' for usage.");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match command {
+        Command::Help => {
+            print!("{}", args::USAGE);
+            Ok(())
+        }
+        Command::Version => {
+            println!("probe-explorer {}", env!("CARGO_PKG_VERSION"));
+            Ok(())
+        }
+        Command::Stats(stats_args) => stats::run(&stats_args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // Each error is reported once, here, with its causes.
+            eprintln!("error: {error:#}");
+            ExitCode::from(1)
+        }
+    }
+}
