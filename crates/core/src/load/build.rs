@@ -167,7 +167,10 @@ fn scan(
         records += 1;
         if ragged_matters && record.len() != width {
             let kind = if record.len() < width { Kind::ShortRecord } else { Kind::LongRecord };
-            log.add(kind, None, Some(line), || format!("{} fields, header has {width}", record.len()));
+            log.add(kind, None, Some(line), || {
+                let s = if record.len() == 1 { "" } else { "s" };
+                format!("{} field{s}, header has {width}", record.len())
+            });
         }
         if record.len() > stats.len() {
             stats.resize(record.len(), ColumnStats::default());

@@ -29,7 +29,7 @@ pub(crate) enum Kind {
 impl Kind {
     /// Headline for `count` occurrences.
     fn headline(self, count: u64) -> String {
-        let s = if count == 1 { "" } else { "s" };
+        let (s, are) = if count == 1 { ("", "is") } else { ("s", "are") };
         match self {
             Kind::Note => String::new(),
             Kind::DuplicateColumn => format!("{count} duplicate column name{s} renamed"),
@@ -41,10 +41,10 @@ impl Kind {
                 format!("{count} record{s} with more fields than the header, extra fields kept as column_N")
             }
             Kind::OutOfRange => format!("{count} value{s} out of 0–100, treated as blank"),
-            Kind::NotANumber => format!("{count} value{s} that are not numbers, treated as blank"),
+            Kind::NotANumber => format!("{count} value{s} that {are} not a number, treated as blank"),
             Kind::Fraction => "scores written as fractions or percentages, read as 0–100".to_string(),
-            Kind::BadJsonLine => format!("{count} line{s} that are not valid JSON, skipped"),
-            Kind::NotAnObject => format!("{count} record{s} that are not JSON objects, skipped"),
+            Kind::BadJsonLine => format!("{count} line{s} that {are} not valid JSON, skipped"),
+            Kind::NotAnObject => format!("{count} record{s} that {are} not a JSON object, skipped"),
         }
     }
 }

@@ -159,6 +159,16 @@ impl<'a> LineCounter<'a> {
     }
 }
 
+/// serde_json's message without its "at line L column C", which would count
+/// from the start of the one line we parsed rather than of the file.
+fn without_position(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" at line ") {
+        Some(at) => text.get(..at).unwrap_or(&text).to_string(),
+        None => text,
+    }
+}
+
 fn malformed(source: &str, line: u64, error: &serde_json::Error) -> LoadError {
     LoadError::Malformed { source: source.to_string(), line, message: format!("not valid JSON: {error}") }
 }
@@ -222,7 +232,7 @@ pub(crate) fn read_lines(text: &str, source: &str, log: &mut IssueLog) -> Result
             Err(error) if table.seen == 0 && error.is_eof() => return read_stream(text, source, log),
             Err(error) => {
                 let kind = if error.is_data() { Kind::NotAnObject } else { Kind::BadJsonLine };
-                log.add(kind, None, Some(line_no), || error.to_string());
+                log.add(kind, None, Some(line_no), || without_position(&error));
                 first_error.get_or_insert((line_no, error));
                 table.skip();
             }
