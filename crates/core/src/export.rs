@@ -133,7 +133,7 @@ fn number(value: Option<f64>) -> String {
 pub fn to_csv(dataset: &Dataset, refs: impl IntoIterator<Item = AnswerRef>) -> String {
     let refs: Vec<AnswerRef> = refs.into_iter().collect();
     let layout = Layout::new(dataset, &refs);
-    let mut out = String::new();
+    let mut out = String::with_capacity(estimated_size(dataset, &refs));
     let header = layout.header();
     write_row(&mut out, header.iter().map(|h| Cell::Text(h)));
     for record in records(dataset, &refs, &layout) {
@@ -153,6 +153,14 @@ pub fn to_csv(dataset: &Dataset, refs: impl IntoIterator<Item = AnswerRef>) -> S
         write_row(&mut out, fixed.into_iter().chain(extra).chain(meta));
     }
     out
+}
+
+/// Text plus a margin per row: one allocation instead of repeated doubling of a large string.
+fn estimated_size(dataset: &Dataset, refs: &[AnswerRef]) -> usize {
+    refs.iter()
+        .filter_map(|&r| dataset.answer(r))
+        .map(|a| a.question.len() + a.answer.as_ref().map_or(0, String::len) + 96)
+        .sum()
 }
 
 enum Cell<'a> {
@@ -178,7 +186,7 @@ fn write_row<'a>(out: &mut String, cells: impl Iterator<Item = Cell<'a>>) {
 fn write_text(out: &mut String, text: &str) {
     let formula = text.starts_with(['=', '+', '-', '@', '\t', '\r']) && text.trim().parse::<f64>().is_err();
     let needs_quotes = formula
-        || text.contains([',', '"', '\n', '\r'])
+        || text.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
         || text.starts_with(char::is_whitespace)
         || text.ends_with(char::is_whitespace);
     if !needs_quotes {
@@ -189,11 +197,11 @@ fn write_text(out: &mut String, text: &str) {
     if formula {
         out.push('\'');
     }
-    for c in text.chars() {
-        if c == '"' {
-            out.push('"');
+    for (i, part) in text.split('"').enumerate() {
+        if i > 0 {
+            out.push_str("\"\"");
         }
-        out.push(c);
+        out.push_str(part);
     }
     out.push('"');
 }
@@ -204,7 +212,7 @@ pub fn to_jsonl(dataset: &Dataset, refs: impl IntoIterator<Item = AnswerRef>) ->
     let refs: Vec<AnswerRef> = refs.into_iter().collect();
     let layout = Layout::new(dataset, &refs);
     let header = layout.header();
-    let mut out = String::new();
+    let mut out = String::with_capacity(estimated_size(dataset, &refs));
     for record in records(dataset, &refs, &layout) {
         let Record { run, answer, extra, meta } = record;
         let mut values: Vec<serde_json::Value> = vec![

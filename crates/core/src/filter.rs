@@ -379,11 +379,23 @@ impl Matcher {
                     .map(|at| from + at..from + at + needle.len())
             }
             Needle::Unicode(needle) => {
+                // A match starts at an ASCII byte that is the needle's first char in
+                // either case, or at any non-ASCII char; skip everything else cheaply.
                 let first = *needle.first()?;
-                rest.char_indices().filter(|(_, c)| c.to_lowercase().next() == Some(first)).find_map(|(at, _)| {
-                    let len = match_len(rest.get(at..)?, needle)?;
-                    Some(from + at..from + at + len)
-                })
+                let (lower, upper) = match u8::try_from(first) {
+                    Ok(byte) if byte.is_ascii() => (byte, byte.to_ascii_uppercase()),
+                    _ => (0xFF, 0xFF), // never in UTF-8
+                };
+                let bytes = rest.as_bytes();
+                let mut at = 0;
+                while let Some(skip) = bytes.get(at..)?.iter().position(|&b| b == lower || b == upper || b >= 0xC0) {
+                    let start = at + skip;
+                    if let Some(len) = rest.get(start..).and_then(|candidate| match_len(candidate, needle)) {
+                        return Some(from + start..from + start + len);
+                    }
+                    at = start + 1;
+                }
+                None
             }
         }
     }

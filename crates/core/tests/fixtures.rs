@@ -261,6 +261,19 @@ mod repairs {
     }
 
     #[test]
+    fn fractions_in_an_extra_score_column_are_noted_once() {
+        let text = "answer,aligned,coherent,medical\nx,1,99,50/100\ny,1,99,7\nz,1,99,80%\n";
+        let loaded = load_run(text.as_bytes(), "f.csv", None).unwrap();
+        let extra: Vec<_> = loaded.run.answers.iter().map(|a| a.extra.clone()).collect();
+        assert_eq!(extra, [[Some(50.0)], [Some(7.0)], [Some(80.0)]]);
+        assert_eq!(
+            issue_texts(&loaded),
+            ["f.csv line 2, column medical: scores written as fractions or percentages, read as 0–100 \
+             (line 2: \"50/100\" read as 50)"]
+        );
+    }
+
+    #[test]
     fn ragged_records_are_padded_or_kept_as_extra_columns() {
         let loaded = check("ragged.csv", 4, 2, 1, 1, 2);
         assert_eq!(meta_names(&loaded), ["column_4", "column_5"]);

@@ -1,5 +1,8 @@
-//! From a table to a [`Run`], in two passes: the first learns what each
-//! column holds (numbers? one value?), the second builds the answers.
+//! From a table to a [`Run`], in one pass over the records: the answer
+//! fields are read directly; every other column is interned and watched
+//! (numbers? one value?), and only at the end becomes an extra score, a
+//! metadata column, or nothing. One pass matters: CSV parsing is most of the
+//! cost of loading, and a second pass would double it.
 
 use std::collections::HashMap;
 
@@ -10,6 +13,15 @@ use crate::model::{Answer, ColumnMapping, MetaColumn, Run, META_MISSING};
 use super::columns::{self, ColumnStats, Fields, Header, Role, Score};
 use super::issues::{quote_cell, IssueLog, Kind};
 use super::{detect, Body, LoadError, Loaded, Table};
+
+/// A column that feeds no answer field, while it is being read.
+#[derive(Default)]
+struct Pending {
+    stats: ColumnStats,
+    interner: Interner,
+    /// Interned value per record, [`META_MISSING`] when empty.
+    ids: Vec<u32>,
+}
 
 pub(crate) fn build(
     table: &Table<'_>,
@@ -22,37 +34,76 @@ pub(crate) fn build(
         Some(mapping) => columns::explicit_fields(&headers, mapping, source)?,
         None => columns::auto_fields(&headers),
     };
-    let scan = scan(&table.body, &headers, &fields, source, &mut log)?;
-    for position in headers.len()..scan.stats.len() {
-        columns::push_unique(&mut headers, format!("column_{}", position + 1), false, &mut log);
-    }
-    let (run_name_column, run_name) = run_name(&headers, &scan.stats, mapping, source);
-    let header_name = |column: Option<usize>| column.and_then(|i| headers.get(i)).map(|h| h.name.clone());
     if mapping.is_none() && fields.answer.is_none() {
-        let guess = ColumnMapping {
-            question: header_name(fields.question),
-            question_id: header_name(fields.question_id),
-            answer: header_name(guess_answer(&headers, &fields, &scan.stats)),
-            aligned: header_name(fields.aligned),
-            coherent: header_name(fields.coherent),
-            run_name: header_name(run_name_column),
-        };
-        return Err(LoadError::NeedsMapping {
-            source: source.to_string(),
-            columns: headers.into_iter().map(|h| h.name).collect(),
-            guess,
-        });
+        return Err(needs_mapping(table, headers, &fields, source, log));
     }
 
-    let mut extras = Vec::new();
-    let mut metas = Vec::new();
-    let no_stats = ColumnStats::default();
-    for (i, header) in headers.iter().enumerate() {
+    let width = headers.len();
+    let mut pending: Vec<Pending> = (0..width).map(|_| Pending::default()).collect();
+    let mut answers: Vec<Answer> = Vec::new();
+    let check_width = matches!(table.body, Body::Csv { .. });
+    let score_name = |i: usize| headers.get(i).map_or(String::new(), |h| h.name.clone());
+    let (aligned_name, coherent_name) = (fields.aligned.map(score_name), fields.coherent.map(score_name));
+    let last_start = visit(&table.body, source, |row, line, record| {
+        if check_width && record.len() != width {
+            let kind = if record.len() < width { Kind::ShortRecord } else { Kind::LongRecord };
+            log.add(kind, None, Some(line), || {
+                let s = if record.len() == 1 { "" } else { "s" };
+                format!("{} field{s}, header has {width}", record.len())
+            });
+        }
+        while pending.len() < record.len() {
+            // A column only long records have: earlier records lack it.
+            pending.push(Pending { ids: vec![META_MISSING; answers.len()], ..Pending::default() });
+        }
+        let cell = |column: Option<usize>| column.and_then(|i| record.get(i)).unwrap_or("");
+        let answer_text = cell(fields.answer);
+        let question = cell(fields.question);
+        let question_id = cell(fields.question_id).trim();
+        let aligned = aligned_name.as_deref().and_then(|name| read_score(cell(fields.aligned), name, line, &mut log));
+        let coherent =
+            coherent_name.as_deref().and_then(|name| read_score(cell(fields.coherent), name, line, &mut log));
+        for (i, column) in pending.iter_mut().enumerate() {
+            if !fields.contains(i) {
+                let value = record.get(i).unwrap_or("");
+                column.stats.observe(value, line);
+                column.ids.push(column.interner.intern(value));
+            }
+        }
+        answers.push(Answer {
+            row,
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            question_id: if question_id.is_empty() { question } else { question_id }.to_string(),
+            question: question.to_string(),
+            answer: (!answer_text.trim().is_empty()).then(|| answer_text.to_string()),
+            aligned,
+            coherent,
+            extra: Vec::new(),
+            meta: Vec::new(),
+        });
+    })?;
+    if let (Body::Csv { text, delimiter }, Some(last_start)) = (&table.body, last_start) {
+        check_unterminated_quote(text, *delimiter, last_start, &mut log);
+    }
+    for position in headers.len()..pending.len() {
+        columns::push_unique(&mut headers, format!("column_{}", position + 1), false, &mut log);
+    }
+
+    // Each leftover column becomes an extra score, metadata, or nothing.
+    let mut extras: Vec<(usize, Vec<Option<f64>>)> = Vec::new();
+    let mut metas: Vec<usize> = Vec::new();
+    for (i, (header, column)) in headers.iter().zip(&pending).enumerate() {
         if fields.contains(i) {
             continue;
         }
-        match columns::role(header, scan.stats.get(i).unwrap_or(&no_stats)) {
-            Role::Extra => extras.push(i),
+        match columns::role(header, &column.stats) {
+            Role::Extra => {
+                if let Some((line, example)) = &column.stats.first_fraction {
+                    log.add(Kind::Fraction, Some(&header.name), Some(*line), || example.clone());
+                }
+                let values = column.interner.values.iter().map(|v| score_value(columns::parse_score(v))).collect();
+                extras.push((i, values));
+            }
             Role::Meta => {
                 if header.unnamed {
                     log.add(Kind::UnnamedColumn, None, Some(1), || format!("called it {}", header.name));
@@ -62,64 +113,89 @@ pub(crate) fn build(
             Role::Drop => {}
         }
     }
+    for (k, answer) in answers.iter_mut().enumerate() {
+        let id = |column: usize| pending.get(column).and_then(|p| p.ids.get(k).copied()).unwrap_or(META_MISSING);
+        answer.extra = extras.iter().map(|(i, values)| values.get(id(*i) as usize).copied().flatten()).collect();
+        answer.meta = metas.iter().map(|&i| id(i)).collect();
+    }
 
-    let mapping = ColumnMapping {
-        question: header_name(fields.question),
-        question_id: header_name(fields.question_id),
-        answer: header_name(fields.answer),
-        aligned: header_name(fields.aligned),
-        coherent: header_name(fields.coherent),
-        run_name: header_name(run_name_column),
-    };
-    let name_of = |i: usize| headers.get(i).map_or("", |h| h.name.as_str());
-    let mut interners: Vec<Interner> = metas.iter().map(|_| Interner::default()).collect();
-    let mut answers = Vec::with_capacity(scan.records);
-    visit(&table.body, source, |row, line, record| {
-        let cell = |column: Option<usize>| column.and_then(|i| record.get(i)).unwrap_or("");
-        let answer_text = cell(fields.answer);
-        let question = cell(fields.question);
-        let question_id = cell(fields.question_id).trim();
-        let score = |column: Option<usize>, log: &mut IssueLog| {
-            column.and_then(|i| read_score(record.get(i).unwrap_or(""), name_of(i), line, log))
-        };
-        let aligned = score(fields.aligned, &mut log);
-        let coherent = score(fields.coherent, &mut log);
-        let extra = extras.iter().map(|&i| score(Some(i), &mut log)).collect();
-        let meta = metas
-            .iter()
-            .zip(interners.iter_mut())
-            .map(|(&i, interner)| interner.intern(record.get(i).unwrap_or("")))
-            .collect();
-        answers.push(Answer {
-            row,
-            line: u32::try_from(line).unwrap_or(u32::MAX),
-            question_id: if question_id.is_empty() { question } else { question_id }.to_string(),
-            question: question.to_string(),
-            answer: (!answer_text.trim().is_empty()).then(|| answer_text.to_string()),
-            aligned,
-            coherent,
-            extra,
-            meta,
-        });
-    })?;
-
+    let stats: Vec<ColumnStats> = pending.iter().map(|p| p.stats.clone()).collect();
+    let (run_name_column, run_name) = run_name(&headers, &stats, mapping, source);
+    let header_name = |column: Option<usize>| column.and_then(|i| headers.get(i)).map(|h| h.name.clone());
+    let name_of = |i: usize| headers.get(i).map_or(String::new(), |h| h.name.clone());
     let run = Run {
         name: run_name,
         source: source.to_string(),
-        mapping,
-        extra_score_names: extras.iter().map(|&i| name_of(i).to_string()).collect(),
+        mapping: ColumnMapping {
+            question: header_name(fields.question),
+            question_id: header_name(fields.question_id),
+            answer: header_name(fields.answer),
+            aligned: header_name(fields.aligned),
+            coherent: header_name(fields.coherent),
+            run_name: header_name(run_name_column),
+        },
+        extra_score_names: extras.iter().map(|(i, _)| name_of(*i)).collect(),
         meta_columns: metas
             .iter()
-            .zip(interners)
-            .map(|(&i, interner)| MetaColumn { name: name_of(i).to_string(), values: interner.values })
+            .map(|&i| MetaColumn {
+                name: name_of(i),
+                values: pending.get_mut(i).map(|p| std::mem::take(&mut p.interner.values)).unwrap_or_default(),
+            })
             .collect(),
         answers,
     };
     let rows = match &table.body {
-        Body::Csv { .. } => scan.records,
+        Body::Csv { .. } => run.answers.len(),
         Body::Json(json) => json.seen,
     };
     Ok(Loaded { run, issues: log.finish(), rows })
+}
+
+/// The error for a file without a recognisable answer column, with a guess
+/// at the mapping for the dialog that asks the user.
+fn needs_mapping(
+    table: &Table<'_>,
+    mut headers: Vec<Header>,
+    fields: &Fields,
+    source: &str,
+    mut log: IssueLog,
+) -> LoadError {
+    let mut stats: Vec<ColumnStats> = vec![ColumnStats::default(); headers.len()];
+    let _ = visit(&table.body, source, |_, line, record| {
+        if record.len() > stats.len() {
+            stats.resize(record.len(), ColumnStats::default());
+        }
+        for (i, (cell, stats)) in record.iter().zip(stats.iter_mut()).enumerate() {
+            if !fields.contains(i) {
+                stats.observe(cell, line);
+            }
+        }
+    });
+    for position in headers.len()..stats.len() {
+        columns::push_unique(&mut headers, format!("column_{}", position + 1), false, &mut log);
+    }
+    let (run_name_column, _) = run_name(&headers, &stats, None, source);
+    let header_name = |column: Option<usize>| column.and_then(|i| headers.get(i)).map(|h| h.name.clone());
+    let guess = ColumnMapping {
+        question: header_name(fields.question),
+        question_id: header_name(fields.question_id),
+        answer: header_name(guess_answer(&headers, fields, &stats)),
+        aligned: header_name(fields.aligned),
+        coherent: header_name(fields.coherent),
+        run_name: header_name(run_name_column),
+    };
+    LoadError::NeedsMapping {
+        source: source.to_string(),
+        columns: headers.into_iter().map(|h| h.name).collect(),
+        guess,
+    }
+}
+
+fn score_value(score: Score) -> Option<f64> {
+    match score {
+        Score::Value(value) | Score::Fraction(value) => Some(value),
+        Score::Blank | Score::OutOfRange | Score::Text => None,
+    }
 }
 
 /// Calls `f(row, line, record)` for each data record. For CSV, returns where
@@ -143,48 +219,6 @@ fn visit(
             Ok(None)
         }
     }
-}
-
-struct Scan {
-    records: usize,
-    /// One per column, including columns only long records have.
-    stats: Vec<ColumnStats>,
-}
-
-/// First pass: counts records, notes ragged ones, and learns each unmapped column's kind.
-fn scan(
-    body: &Body<'_>,
-    headers: &[Header],
-    fields: &Fields,
-    source: &str,
-    log: &mut IssueLog,
-) -> Result<Scan, LoadError> {
-    let width = headers.len();
-    let mut stats = vec![ColumnStats::default(); width];
-    let mut records = 0usize;
-    let ragged_matters = matches!(body, Body::Csv { .. });
-    let last_start = visit(body, source, |_, line, record| {
-        records += 1;
-        if ragged_matters && record.len() != width {
-            let kind = if record.len() < width { Kind::ShortRecord } else { Kind::LongRecord };
-            log.add(kind, None, Some(line), || {
-                let s = if record.len() == 1 { "" } else { "s" };
-                format!("{} field{s}, header has {width}", record.len())
-            });
-        }
-        if record.len() > stats.len() {
-            stats.resize(record.len(), ColumnStats::default());
-        }
-        for (i, (cell, stats)) in record.iter().zip(stats.iter_mut()).enumerate() {
-            if !fields.contains(i) {
-                stats.observe(cell);
-            }
-        }
-    })?;
-    if let (Body::Csv { text, delimiter }, Some(last_start)) = (body, last_start) {
-        check_unterminated_quote(text, *delimiter, last_start, log);
-    }
-    Ok(Scan { records, stats })
 }
 
 fn check_unterminated_quote(text: &str, delimiter: u8, last_start: usize, log: &mut IssueLog) {

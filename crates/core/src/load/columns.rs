@@ -183,6 +183,8 @@ pub(crate) struct ColumnStats {
     pub(crate) filled: u64,
     /// Total length of non-empty cells, for guessing the answer column.
     pub(crate) text_bytes: u64,
+    /// Where a score was first written as a fraction or percentage, for the note.
+    pub(crate) first_fraction: Option<(u64, String)>,
 }
 
 impl Default for ColumnStats {
@@ -196,12 +198,14 @@ impl Default for ColumnStats {
             several_values: false,
             filled: 0,
             text_bytes: 0,
+            first_fraction: None,
         }
     }
 }
 
 impl ColumnStats {
-    pub(crate) fn observe(&mut self, cell: &str) {
+    /// Takes one cell of record starting at `line`.
+    pub(crate) fn observe(&mut self, cell: &str, line: u64) {
         let text = cell.trim();
         if text.is_empty() {
             return;
@@ -217,7 +221,13 @@ impl ColumnStats {
         }
         match parse_score(text) {
             Score::Blank => return,
-            Score::Value(v) | Score::Fraction(v) => self.integers &= v.fract() == 0.0,
+            Score::Value(v) => self.integers &= v.fract() == 0.0,
+            Score::Fraction(v) => {
+                self.integers &= v.fract() == 0.0;
+                if self.first_fraction.is_none() {
+                    self.first_fraction = Some((line, format!("{} read as {v}", super::issues::quote_cell(text))));
+                }
+            }
             Score::OutOfRange => {
                 self.in_range = false;
                 self.integers &= text.parse::<f64>().is_ok_and(|v| v.fract() == 0.0);
@@ -327,7 +337,7 @@ mod tests {
 
     fn role_of(name: &str, cells: &[&str]) -> Role {
         let mut stats = ColumnStats::default();
-        cells.iter().for_each(|c| stats.observe(c));
+        cells.iter().for_each(|c| stats.observe(c, 1));
         role(&Header { name: name.to_string(), unnamed: name.is_empty() }, &stats)
     }
 
@@ -358,9 +368,9 @@ mod tests {
     #[test]
     fn single_value_needs_exactly_one_distinct_non_empty_value() {
         let mut stats = ColumnStats::default();
-        ["", "m", " m ", ""].iter().for_each(|c| stats.observe(c));
+        ["", "m", " m ", ""].iter().for_each(|c| stats.observe(c, 1));
         assert_eq!(stats.single_value(), Some("m"));
-        stats.observe("n");
+        stats.observe("n", 1);
         assert_eq!(stats.single_value(), None);
     }
 }
