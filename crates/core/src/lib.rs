@@ -10,6 +10,7 @@
 //! This crate has no browser dependency: the app, the CLI and the tests share it.
 
 pub mod export;
+pub mod featurize;
 pub mod filter;
 pub mod load;
 pub mod model;
