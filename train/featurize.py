@@ -14,8 +14,9 @@ DEFAULT_CONFIG = {
     "max_answer_tokens": 512,
     "max_question_tokens": 64,
     "answer_bigrams": True,
-    "separator": "\u001f",
 }
+
+SEP = b"\x1f"  # between a feature's namespace and its text
 
 _FNV_OFFSET = 0xCBF29CE484222325
 _FNV_PRIME = 0x100000001B3
@@ -40,7 +41,7 @@ def tokens(text: str) -> list[bytes]:
 
 def feature_strings(question: str, answer: str, config: dict = DEFAULT_CONFIG) -> list[bytes]:
     """Every feature occurrence, as the byte string that gets hashed (repeats included)."""
-    sep = config["separator"].encode("utf-8")
+    sep = SEP
     a_toks = tokens(answer)
     q_toks = tokens(question)[: config["max_question_tokens"]]
     n_answer = len(a_toks)
