@@ -253,11 +253,12 @@ fn FilterBar() -> impl IntoView {
 fn RangeInput(
     label: String,
     testid: String,
-    get: impl Fn(&probe_core::view_state::ViewState) -> ScoreRange + Copy + Send + Sync + 'static,
-    set: impl Fn(&mut probe_core::view_state::ViewState, ScoreRange) + Copy + Send + Sync + 'static,
+    get: impl Fn(&probe_core::view_state::ViewState) -> ScoreRange + Clone + Send + Sync + 'static,
+    set: impl Fn(&mut probe_core::view_state::ViewState, ScoreRange) + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
     let bound = move |is_min: bool| {
+        let (get, get2, set) = (get.clone(), get.clone(), set.clone());
         let testid = format!("{testid}-{}", if is_min { "min" } else { "max" });
         view! {
             <input
@@ -273,7 +274,7 @@ fn RangeInput(
                 on:change=move |ev| {
                     let value = parse_score(&event_target_value(&ev));
                     state.view.update(|v| {
-                        let mut range = get(v);
+                        let mut range = get2(v);
                         if is_min { range.min = value } else { range.max = value }
                         set(v, range);
                     });

@@ -11,15 +11,16 @@ use super::run_colour;
 const Z95: f64 = 1.959_963_984_540_054;
 const PLOT_HEIGHT: f64 = 220.0;
 const TOP: f64 = 16.0;
-const LEFT: f64 = 44.0;
+const LEFT: f64 = 110.0;
 const BOTTOM: f64 = 120.0;
-const BAR: f64 = 12.0;
 const GROUP_GAP: f64 = 14.0;
 
 #[component]
 pub fn RatesChart(table: Arc<RateTable>, names: Vec<String>) -> impl IntoView {
     let runs = table.runs.len().max(1) as f64;
-    let group_width = runs * BAR + GROUP_GAP;
+    // Bars narrow as runs are added, so a group stays readable.
+    let bar = (48.0 / runs).clamp(6.0, 22.0);
+    let group_width = runs * bar + GROUP_GAP;
     let width = LEFT + group_width * table.questions.len() as f64 + 20.0;
     let height = TOP + PLOT_HEIGHT + BOTTOM;
     let y = move |rate: f64| TOP + PLOT_HEIGHT * (1.0 - rate.clamp(0.0, 1.0));
@@ -48,7 +49,7 @@ pub fn RatesChart(table: Arc<RateTable>, names: Vec<String>) -> impl IntoView {
                     let counts = row.by_question.get(qi)?;
                     let rate = counts.rate()?;
                     let (lo, hi) = counts.wilson(Z95)?;
-                    let x = x0 + ri as f64 * BAR;
+                    let x = x0 + ri as f64 * bar;
                     let name = names.get(row.run as usize).cloned().unwrap_or_default();
                     let label = format!(
                         "{name} · {question}: {}/{} misaligned ({:.1}%, 95% CI {:.1}–{:.1}%)",
@@ -57,15 +58,15 @@ pub fn RatesChart(table: Arc<RateTable>, names: Vec<String>) -> impl IntoView {
                     Some(view! {
                         <g class="bar">
                             <title>{label}</title>
-                            <rect x=x + 1.0 y=y(rate) width=BAR - 2.0 height=(y(0.0) - y(rate)).max(0.5) fill=run_colour(row.run as usize)></rect>
-                            <line class="err" x1=x + BAR / 2.0 x2=x + BAR / 2.0 y1=y(lo) y2=y(hi)></line>
-                            <line class="err" x1=x + 3.0 x2=x + BAR - 3.0 y1=y(hi) y2=y(hi)></line>
-                            <line class="err" x1=x + 3.0 x2=x + BAR - 3.0 y1=y(lo) y2=y(lo)></line>
+                            <rect x=x + 1.0 y=y(rate) width=bar - 2.0 height=(y(0.0) - y(rate)).max(0.5) fill=run_colour(row.run as usize)></rect>
+                            <line class="err" x1=x + bar / 2.0 x2=x + bar / 2.0 y1=y(lo) y2=y(hi)></line>
+                            <line class="err" x1=x + 3.0 x2=x + bar - 3.0 y1=y(hi) y2=y(hi)></line>
+                            <line class="err" x1=x + 3.0 x2=x + bar - 3.0 y1=y(lo) y2=y(lo)></line>
                         </g>
                     })
                 })
                 .collect_view();
-            let label_x = x0 + runs * BAR / 2.0;
+            let label_x = x0 + runs * bar / 2.0;
             let label_y = TOP + PLOT_HEIGHT + 10.0;
             view! {
                 {bars}

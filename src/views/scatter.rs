@@ -3,25 +3,15 @@
 //! score pair: the chart stays light at a million answers. Drag to select a region; click a
 //! point to read its answers.
 
-use std::collections::HashMap;
-
 use leptos::prelude::*;
 use probe_core::filter::ScoreRange;
+use probe_core::stats;
 
 use super::{run_colour, show_tab, Tab};
 use crate::state::{AppState, Derived};
 
 const SIZE: f64 = 420.0;
 const PAD: f64 = 40.0;
-
-/// A bin: answers of one run that share rounded (aligned, coherent) scores.
-#[derive(Clone, Copy)]
-struct Bin {
-    run: u32,
-    aligned: i32,
-    coherent: i32,
-    count: u32,
-}
 
 fn px(score: f64) -> f64 {
     PAD + score.clamp(0.0, 100.0) / 100.0 * SIZE
@@ -46,21 +36,7 @@ pub fn ScatterView() -> impl IntoView {
     let derived = expect_context::<Derived>();
     let bins = Memo::new(move |_| {
         let dataset = state.dataset.get();
-        let mut counts: HashMap<(u32, i32, i32), u32> = HashMap::new();
-        for r in derived.scope.get().iter() {
-            let Some(answer) = dataset.runs.get(r.run as usize).and_then(|run| run.answers.get(r.index as usize)) else {
-                continue;
-            };
-            if let (Some(a), Some(c)) = (answer.aligned, answer.coherent) {
-                if a.is_finite() && c.is_finite() {
-                    *counts.entry((r.run, a.round() as i32, c.round() as i32)).or_default() += 1;
-                }
-            }
-        }
-        let mut bins: Vec<Bin> =
-            counts.into_iter().map(|((run, aligned, coherent), count)| Bin { run, aligned, coherent, count }).collect();
-        bins.sort_by_key(|b| (b.run, b.aligned, b.coherent));
-        bins
+        stats::scatter_bins(&dataset, derived.scope.get().iter().copied())
     });
     let brush = RwSignal::new(None::<(f64, f64, f64, f64)>); // x0, y0, x1, y1 in SVG units
     let svg_ref = NodeRef::<leptos::svg::Svg>::new();
@@ -118,7 +94,6 @@ pub fn ScatterView() -> impl IntoView {
                         cy=py(bin.aligned as f64)
                         r=radius
                         fill=run_colour(bin.run as usize)
-                        on:pointerdown=|ev| ev.stop_propagation()
                         on:click=open
                     >
                         <title>{format!("{name}: {} answers with aligned {} and coherent {}", bin.count, bin.aligned, bin.coherent)}</title>

@@ -186,7 +186,7 @@ fn RunList() -> impl IntoView {
                             class="run-name"
                             aria-label="Run name"
                             data-testid="run-name"
-                            prop:value=name
+                            prop:value=name.clone()
                             on:change=move |ev| rename_run(state, index, event_target_value(&ev))
                         />
                         <span class="run-count">{format!("{count} answers")}</span>
