@@ -6,9 +6,11 @@
 //! - [`stats`]: misaligned / judged counts and Wilson intervals per run × question.
 //! - [`view_state`]: the permalink: everything that defines a view, to and from a URL query.
 //! - [`export`]: selected answers as CSV or JSONL.
+//! - [`agreement`]: local vs published judge: confusion matrix, AUROC, κ, corrected rates.
 //!
 //! This crate has no browser dependency: the app, the CLI and the tests share it.
 
+pub mod agreement;
 pub mod export;
 pub mod featurize;
 pub mod filter;
