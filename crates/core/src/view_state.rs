@@ -41,8 +41,11 @@ pub struct ViewState {
     pub open: Option<AnswerRef>,
     /// `rates`, `scatter`, `answers`, ...
     pub tab: String,
-    /// Whose scores to show: `published`, or a re-scoring judge's name.
+    /// Whose scores to show: `published`, `local` (the bundled judge) or `custom`.
     pub judge: String,
+    /// Only answers on which the published and the local judge disagree. Applied by the app,
+    /// which holds the local judge's scores.
+    pub disagreements: bool,
 }
 
 impl Default for ViewState {
@@ -56,6 +59,7 @@ impl Default for ViewState {
             open: None,
             tab: DEFAULT_TAB.to_string(),
             judge: DEFAULT_JUDGE.to_string(),
+            disagreements: false,
         }
     }
 }
@@ -116,6 +120,9 @@ impl ViewState {
         }
         if self.judge != defaults.judge && !self.judge.is_empty() {
             query.push("judge", &self.judge);
+        }
+        if self.disagreements {
+            query.push("disagree", "1");
         }
         query.0
     }
@@ -187,6 +194,7 @@ impl ViewState {
             }
             "tab" if !value.is_empty() => self.tab = value,
             "judge" if !value.is_empty() => self.judge = value,
+            "disagree" => self.disagreements = matches!(value.as_str(), "1" | "true" | "yes"),
             _ => {
                 if let Some(name) = key.strip_prefix("score.").filter(|n| !n.is_empty()) {
                     if let Some(range) = parse_range(&value).filter(|r| !r.is_all()) {
@@ -326,7 +334,8 @@ mod tests {
             sort: Sort { key: SortKey::Aligned, descending: true },
             open: Some(AnswerRef { run: 0, index: 12 }),
             tab: "answers".into(),
-            judge: "probe-v1".into(),
+            judge: "local".into(),
+            disagreements: true,
         };
         assert_eq!(
             state.to_query(),
@@ -334,7 +343,7 @@ mod tests {
              &name=1:insecure:%20r%3D16&aligned_below=25.5&run=0&run=2&q=quick_buck\
              &aligned=..30&coherent=50..100&score.medical=10..&meta.role=hacker&meta.role=\
              &unscored=exclude&misaligned=1&search=make%20money&sort=-aligned&open=0:12\
-             &tab=answers&judge=probe-v1"
+             &tab=answers&judge=local&disagree=1"
         );
         round_trip(&state);
     }
