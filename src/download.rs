@@ -4,6 +4,8 @@ use wasm_bindgen::JsCast;
 
 /// Offers `contents` as a file download named `file_name`.
 pub fn save(file_name: &str, mime: &str, contents: &str) -> Result<(), String> {
+    let contents = if mime.contains("xml") { xml_safe(contents) } else { contents.to_owned() };
+    let contents = contents.as_str();
     let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
     let parts = js_sys::Array::of1(&contents.into());
     let options = web_sys::BlobPropertyBag::new();
@@ -17,4 +19,10 @@ pub fn save(file_name: &str, mime: &str, contents: &str) -> Result<(), String> {
     anchor.click();
     let _ = web_sys::Url::revoke_object_url(&url);
     Ok(())
+}
+
+/// XML 1.0 forbids most C0 controls (and U+FFFE, U+FFFF), which transcripts can hold: one in a
+/// question id would make the whole exported SVG unreadable. They become U+FFFD.
+fn xml_safe(text: &str) -> String {
+    text.replace(|c: char| (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{FFFE}' | '\u{FFFF}'), "\u{FFFD}")
 }
