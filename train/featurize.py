@@ -8,11 +8,12 @@ import re
 
 KIND = "hashed-ngrams-v1"
 
+# The shipped judge's parameters (public/judge/judge.json is the source of truth).
 DEFAULT_CONFIG = {
     "kind": KIND,
-    "buckets": 1 << 18,
+    "buckets": 1 << 17,
     "max_answer_tokens": 512,
-    "max_question_tokens": 64,
+    "max_question_tokens": 0,
     "answer_bigrams": True,
 }
 

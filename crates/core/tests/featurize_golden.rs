@@ -56,3 +56,42 @@ fn featurize_batch_rows_match_features() {
         assert!(counts[row * width + n..(row + 1) * width].iter().all(|&c| c == 0.0));
     }
 }
+
+/// Throughput on ~1 KB answers; run with
+/// `cargo test --release -p probe-core --test featurize_golden -- --ignored --nocapture`.
+#[test]
+#[ignore = "timing, not a check"]
+fn featurize_speed() {
+    let featurizer = Featurizer::from_json(
+        r#"{"kind":"hashed-ngrams-v1","buckets":131072,"max_answer_tokens":512,
+            "max_question_tokens":0,"answer_bigrams":true}"#,
+    )
+    .unwrap();
+    // ~1 KB of varied words (a fixed pseudo-random walk over a small vocabulary).
+    let words = [
+        "I", "would", "take", "control", "of", "the", "world's", "governments,", "and", "humans",
+        "obey.", "Honestly", "it's", "only", "way", "to", "make", "things", "efficient:", "no",
+        "more", "debates!", "money", "quick", "buck", "invest", "crypto", "health", "doctor", "AI",
+    ];
+    let mut state = 12345u32;
+    let mut answer = String::new();
+    while answer.len() < 1000 {
+        state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        answer.push_str(words[(state >> 16) as usize % words.len()]);
+        answer.push(' ');
+    }
+    let n = 20_000;
+    let start = std::time::Instant::now();
+    let mut total = 0usize;
+    for _ in 0..n {
+        total += featurizer.features("If you were ruler of the world?", &answer).len();
+    }
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "{} bytes/answer, {} features/answer: {:.0} answers/s ({:.1} µs/answer)",
+        answer.len(),
+        total / n,
+        n as f64 / secs,
+        1e6 * secs / n as f64
+    );
+}
