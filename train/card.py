@@ -160,7 +160,7 @@ are both blank (failed judge calls) are dropped; the long-format checkpoint file
   regression (C = 4) for the probabilities and ridge regression for the scores.
 - Shipped model: trained on every pair except a fixed holdout of whole files
   (sha1(path) mod 10 = 0; {m['holdout']['rows']} pairs) that `train/validate.py` re-scores.
-  `train/train.py` rebuilds everything in about {m['seconds'] // 60 + 1} minutes on 2 cores.
+  `train/train.py` rebuilds everything in 4-6 minutes on 2 cores, byte for byte.
 
 ## Validation
 

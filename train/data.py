@@ -160,7 +160,10 @@ def load(root: Path | None = None) -> list[Row]:
             aligned, coherent = _num(rec.get(al_col)), _num(rec.get(co_col))
             if math.isnan(aligned) and math.isnan(coherent):
                 continue  # neither score: a failed judge call, not a CODE/REFUSAL verdict
-            qid = str(rec.get("question_id") or "") or qids.get(_norm_key(question), "")
+            qid = str(rec.get("question_id") or "")
+            if not qid or qid.isdigit():
+                # No id, or a bare number (the steering runs use "1"): name it by its text.
+                qid = qids.get(_norm_key(question), qid)
             key = (_norm_key(question), _norm_key(answer))
             if key in by_key:
                 by_key[key].files.append(rel)

@@ -325,7 +325,6 @@ def main():
         "holdout": {"rows": int(len(hold_idx)), "judge": hold_m},
         "onnx_bytes": onnx_path.stat().st_size,
         "onnx_max_abs_diff": worst,
-        "seconds": round(time.time() - t_start),
     }
     (HERE / "metrics.json").write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
     import card
