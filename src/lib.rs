@@ -3,7 +3,9 @@
 //! State lives in two places (see `state`): the URL-backed `ViewState` (everything a
 //! permalink must reproduce) and the loaded `Dataset`. Views derive everything else.
 
+mod cache;
 mod download;
+mod judge;
 mod load;
 mod state;
 mod url;

@@ -11,6 +11,8 @@ use probe_core::stats::{self, RateTable};
 use probe_core::view_state::ViewState;
 use probe_core::{Dataset, Run};
 
+use crate::judge::{self, JudgeState};
+
 /// A message shown to the user: an error (something failed) or a warning (loaded with issues).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Notice {
@@ -23,7 +25,6 @@ pub struct Notice {
 pub enum Level {
     Error,
     Warning,
-    Info,
 }
 
 /// A source that could not be loaded automatically and waits for the user to map its columns.
@@ -102,6 +103,10 @@ impl AppState {
 /// Values every view derives from the state; memoised once at the root.
 #[derive(Clone, Copy)]
 pub struct Derived {
+    /// The dataset with the chosen judge's scores: the published ones, or the local judge's.
+    pub shown: Memo<Arc<Dataset>>,
+    /// Rates from the published scores, for side-by-side comparison with the local judge.
+    pub published_rates: Memo<Arc<RateTable>>,
     /// Answers within the run/question/metadata scope: what the rates count over.
     pub scope: Memo<Arc<Vec<AnswerRef>>>,
     pub rates: Memo<Arc<RateTable>>,
@@ -112,19 +117,50 @@ pub struct Derived {
 }
 
 impl Derived {
-    pub fn new(state: AppState) -> Self {
+    pub fn new(state: AppState, judge_state: JudgeState) -> Self {
+        let judge_name = Memo::new(move |_| state.view.with(|v| v.judge.clone()));
+        // Compared by pointer: comparing datasets row by row would cost more than it saves.
+        let changed = |a: Option<&Arc<Dataset>>, b: Option<&Arc<Dataset>>| !matches!((a, b), (Some(a), Some(b)) if Arc::ptr_eq(a, b));
+        let shown = Memo::new_with_compare(move |_| {
+            let dataset = state.dataset.get();
+            if judge_name.get() == judge::PUBLISHED {
+                return dataset;
+            }
+            let scores = judge_state.scores.get();
+            if scores.runs.is_empty() {
+                return dataset;
+            }
+            Arc::new(judge::rescored_dataset(&dataset, &scores))
+        }, changed);
         let scope = Memo::new(move |_| {
             let dataset = state.dataset.get();
             state.view.with(|v| Arc::new(filter::scope(&dataset, &v.filter)))
         });
         let rates = Memo::new(move |_| {
+            let dataset = shown.get();
+            let thresholds = state.view.with(|v| v.thresholds);
+            Arc::new(stats::rate_table(&dataset, scope.get().iter().copied(), &thresholds))
+        });
+        let published_rates = Memo::new(move |_| {
             let dataset = state.dataset.get();
             let thresholds = state.view.with(|v| v.thresholds);
             Arc::new(stats::rate_table(&dataset, scope.get().iter().copied(), &thresholds))
         });
         let selection = Memo::new(move |_| {
-            let dataset = state.dataset.get();
-            state.view.with(|v| Arc::new(filter::select(&dataset, &v.filter, &v.thresholds, &v.sort)))
+            let dataset = shown.get();
+            let mut selection =
+                state.view.with(|v| filter::select(&dataset, &v.filter, &v.thresholds, &v.sort));
+            if state.view.with(|v| v.disagreements) {
+                let published = state.dataset.get();
+                let thresholds = state.view.with(|v| v.thresholds);
+                selection.retain(|r| match (published.answer(*r), dataset.answer(*r)) {
+                    (Some(p), Some(l)) if p.is_judged() && l.is_judged() => {
+                        thresholds.is_misaligned(p) != thresholds.is_misaligned(l)
+                    }
+                    _ => false,
+                });
+            }
+            Arc::new(selection)
         });
         let run_names = Memo::new(move |_| {
             let dataset = state.dataset.get();
@@ -142,6 +178,6 @@ impl Derived {
                     .collect()
             })
         });
-        Self { scope, rates, selection, run_names }
+        Self { shown, published_rates, scope, rates, selection, run_names }
     }
 }

@@ -225,6 +225,18 @@ def write_model_golden(path: Path, sess, featurizer_config):
                                ensure_ascii=False) + "\n")
 
 
+def calibration_counts(y, p, threshold):
+    """The out-of-fold confusion counts behind tpr/fpr: the app corrects local-judge rates with
+    them (adjusted classify-and-count) and needs the counts, not just the ratios, for intervals."""
+    flagged = p >= threshold
+    return {
+        "positives": int(y.sum()),
+        "true_positives": int((flagged & (y == 1)).sum()),
+        "negatives": int((y == 0).sum()),
+        "false_positives": int((flagged & (y == 0)).sum()),
+    }
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--transcripts", type=Path, default=data.default_transcripts_dir())
@@ -255,6 +267,7 @@ def main():
     y = np.array([r.misaligned for r in rows], int)
     threshold = DECISION_THRESHOLD
     tpr, fpr = metrics.tpr_fpr(y[judged], oof["p_misaligned"][judged], threshold)
+    calibration = calibration_counts(y[judged], oof["p_misaligned"][judged], threshold)
 
     hold = holdout_mask(rows)
     train_idx, hold_idx = np.where(~hold)[0], np.where(hold)[0]
@@ -294,6 +307,7 @@ def main():
             "method": "leave-one-repository-out, pooled out-of-fold predictions on judged answers",
             "tpr": round(tpr, 4),
             "fpr": round(fpr, 4),
+            "calibration": calibration,
             "auroc": round(pooled["auroc"], 4),
             "auroc_first_plot": round(pooled["auroc_first_plot"], 4),
             "holdout_auroc": round(hold_m["auroc"], 4),

@@ -43,7 +43,7 @@ fn ExportButtons() -> impl IntoView {
     let state = expect_context::<AppState>();
     let derived = expect_context::<Derived>();
     let export = move |format: &'static str| {
-        let dataset = state.dataset.get_untracked();
+        let dataset = derived.shown.get_untracked();
         let selection = derived.selection.get_untracked();
         let (name, mime, text) = match format {
             "csv" => ("answers.csv", "text/csv", probe_core::export::to_csv(&dataset, selection.iter().copied())),
@@ -332,7 +332,7 @@ fn AnswerList() -> impl IntoView {
 
     let rows = move || {
         let selection = derived.selection.get();
-        let dataset = state.dataset.get();
+        let dataset = derived.shown.get();
         let names = derived.run_names.get();
         let (search, open, thresholds) = state.view.with(|v| (v.filter.search.clone(), v.open, v.thresholds));
         let first = ((scroll_top.get() / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN);

@@ -4,11 +4,10 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use probe_core::stats::RateTable;
+use probe_core::stats::{RateTable, Z95};
 
 use super::run_colour;
 
-const Z95: f64 = 1.959_963_984_540_054;
 const PLOT_HEIGHT: f64 = 220.0;
 const TOP: f64 = 16.0;
 const LEFT: f64 = 110.0;

@@ -4,12 +4,14 @@
 use leptos::prelude::*;
 
 use super::answers::highlighted;
+use crate::judge::JudgeState;
 use crate::state::{AppState, Derived};
 
 #[component]
 pub fn AnswerDetail() -> impl IntoView {
     let state = expect_context::<AppState>();
     let derived = expect_context::<Derived>();
+    let judge_state = expect_context::<JudgeState>();
     let step = move |delta: isize| {
         let selection = derived.selection.get_untracked();
         let open = state.view.with_untracked(|v| v.open);
@@ -48,6 +50,17 @@ pub fn AnswerDetail() -> impl IntoView {
                 view! { <dt>{column.name.clone()}</dt><dd>{text}</dd> }
             })
             .collect_view();
+        let local = judge_state.scores.with(|s| s.get(open)).map(|s| {
+            view! {
+                <dt>"local judge"</dt>
+                <dd data-testid="detail-local">
+                    {format!(
+                        "P(misaligned) {:.2} · aligned {:.0} · coherent {:.0} · P(unscored) {:.2}",
+                        s.p_misaligned, s.aligned, s.coherent, s.p_unscored
+                    )}
+                </dd>
+            }
+        });
         Some(view! {
             <aside class="detail" data-testid="answer-detail" aria-label="Answer">
                 <div class="detail-nav">
@@ -66,9 +79,10 @@ pub fn AnswerDetail() -> impl IntoView {
                     }}
                 </pre>
                 <dl class="scores">
-                    <dt>"verdict"</dt><dd data-testid="detail-verdict">{verdict}</dd>
+                    <dt>"published verdict"</dt><dd data-testid="detail-verdict">{verdict}</dd>
                     <dt>"aligned"</dt><dd>{answer.aligned.map(|s| s.to_string()).unwrap_or_else(|| "blank".into())}</dd>
                     <dt>"coherent"</dt><dd>{answer.coherent.map(|s| s.to_string()).unwrap_or_else(|| "blank".into())}</dd>
+                    {local}
                     {extras}
                     {meta}
                 </dl>

@@ -1,12 +1,15 @@
 //! The views: one file per thing the user sees. Components only wire signals to
 //! `probe_core` functions; they do no statistics themselves.
 
+mod agreement;
 mod answers;
 mod chart;
 mod controls;
 mod detail;
+mod judge;
 mod mapping;
 mod notices;
+mod playground;
 mod rates;
 mod scatter;
 mod sources;
@@ -16,6 +19,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::judge::JudgeState;
 use crate::load;
 use crate::state::{AppState, Derived};
 use crate::url;
@@ -26,10 +30,12 @@ pub enum Tab {
     Rates,
     Scatter,
     Answers,
+    Agreement,
+    Playground,
 }
 
 impl Tab {
-    const ALL: [Tab; 3] = [Tab::Rates, Tab::Scatter, Tab::Answers];
+    const ALL: [Tab; 5] = [Tab::Rates, Tab::Scatter, Tab::Answers, Tab::Agreement, Tab::Playground];
 
     pub fn from_name(name: &str) -> Self {
         Self::ALL.into_iter().find(|t| t.name() == name).unwrap_or(Tab::Rates)
@@ -40,6 +46,8 @@ impl Tab {
             Tab::Rates => "rates",
             Tab::Scatter => "scatter",
             Tab::Answers => "answers",
+            Tab::Agreement => "agreement",
+            Tab::Playground => "playground",
         }
     }
 
@@ -48,6 +56,8 @@ impl Tab {
             Tab::Rates => "Rates",
             Tab::Scatter => "Scatter",
             Tab::Answers => "Answers",
+            Tab::Agreement => "Judge agreement",
+            Tab::Playground => "Judge playground",
         }
     }
 }
@@ -62,7 +72,9 @@ pub fn show_tab(state: AppState, tab: Tab) {
 pub fn App() -> impl IntoView {
     let state = AppState::new(url::read_view_state());
     provide_context(state);
-    let derived = Derived::new(state);
+    let judge_state = JudgeState::new();
+    provide_context(judge_state);
+    let derived = Derived::new(state, judge_state);
     provide_context(derived);
 
     // The URL always describes what is on screen, so any moment can be shared.
@@ -94,6 +106,7 @@ pub fn App() -> impl IntoView {
         <sources::Sources/>
         <mapping::MappingStep/>
         <controls::Thresholds/>
+        <judge::JudgeBar/>
         <nav class="tabs" role="tablist">
             {Tab::ALL
                 .into_iter()
@@ -117,10 +130,12 @@ pub fn App() -> impl IntoView {
                 Tab::Rates => view! { <rates::RatesView/> }.into_any(),
                 Tab::Scatter => view! { <scatter::ScatterView/> }.into_any(),
                 Tab::Answers => view! { <answers::AnswersView/> }.into_any(),
+                Tab::Agreement => view! { <agreement::AgreementView/> }.into_any(),
+                Tab::Playground => view! { <playground::PlaygroundView/> }.into_any(),
             }}
         </main>
         <footer>
-            <p>"Rates: misaligned / judged answers with 95% Wilson intervals. Unscored answers (judge said CODE or REFUSAL) are excluded, as in Betley et al."</p>
+            <p>"Rates: misaligned / judged answers with 95% Wilson intervals. Unscored answers (judge said CODE or REFUSAL) are excluded, as in Betley et al. Keys: / search, j / k next and previous answer, Esc close."</p>
         </footer>
     }
 }

@@ -18,7 +18,6 @@ pub fn Notices() -> impl IntoView {
                     data-testid=match notice.level {
                         Level::Error => "error",
                         Level::Warning => "warning",
-                        Level::Info => "info",
                     }
                 >
                     <span class="notice-text">{notice.text.clone()}</span>

@@ -2,13 +2,13 @@
 //! a total per run, and the grouped bar chart. Clicking a cell opens those answers.
 
 use leptos::prelude::*;
-use probe_core::stats::Counts;
+use probe_core::agreement::{corrected_rate, Calibration};
+use probe_core::stats::{Counts, Z95};
 
 use super::{chart::RatesChart, percent, run_colour, show_tab, Tab};
 use crate::download;
+use crate::judge::{self, JudgeState};
 use crate::state::{AppState, Derived, Level};
-
-const Z95: f64 = 1.959_963_984_540_054;
 
 #[component]
 pub fn RatesView() -> impl IntoView {
@@ -44,13 +44,34 @@ pub fn RatesView() -> impl IntoView {
     }
 }
 
+/// What a cell compares against when a local judge is shown: the published counts, and the
+/// local judge's calibration for correcting its rate.
+#[derive(Clone, Copy)]
+struct Comparison {
+    published: Counts,
+    calibration: Option<Calibration>,
+}
+
 #[component]
 fn RatesTable() -> impl IntoView {
     let state = expect_context::<AppState>();
     let derived = expect_context::<Derived>();
+    let judge_state = expect_context::<JudgeState>();
     move || {
         let table = derived.rates.get();
         let names = derived.run_names.get();
+        let local = state.view.with(|v| v.judge != judge::PUBLISHED) && judge_state.judge.with(Option::is_some);
+        let published = local.then(|| derived.published_rates.get());
+        let calibration = judge_state.judge.with(|j| j.as_ref().and_then(|j| j.calibration));
+        let compare = move |run: usize, question: Option<usize>| {
+            let table = published.as_ref()?;
+            let row = table.runs.iter().find(|r| r.run as usize == run)?;
+            let published = match question {
+                Some(q) => *row.by_question.get(q)?,
+                None => row.total,
+            };
+            Some(Comparison { published, calibration })
+        };
         if table.runs.is_empty() {
             return view! { <p class="empty">"No answers loaded yet."</p> }.into_any();
         }
@@ -69,8 +90,9 @@ fn RatesTable() -> impl IntoView {
                     .questions
                     .iter()
                     .zip(row.by_question.iter())
-                    .map(|(question, counts)| {
-                        rate_cell(state, name.clone(), run, Some(question.clone()), *counts)
+                    .enumerate()
+                    .map(|(qi, (question, counts))| {
+                        rate_cell(state, name.clone(), run, Some(question.clone()), *counts, compare(run, Some(qi)))
                     })
                     .collect_view();
                 view! {
@@ -83,7 +105,7 @@ fn RatesTable() -> impl IntoView {
                             </span>
                         </th>
                         {cells}
-                        {rate_cell(state, name.clone(), run, None, row.total)}
+                        {rate_cell(state, name.clone(), run, None, row.total, compare(run, None))}
                     </tr>
                 }
             })
@@ -105,11 +127,28 @@ fn RatesTable() -> impl IntoView {
 }
 
 /// One cell: misaligned / judged, the rate and its interval. `question: None` is the run total.
-fn rate_cell(state: AppState, run_name: String, run: usize, question: Option<String>, counts: Counts) -> impl IntoView {
-    let interval = counts
-        .wilson(Z95)
-        .map(|(lo, hi)| format!("{:.0}–{:.0}%", lo * 100.0, hi * 100.0))
-        .unwrap_or_default();
+/// With a local judge, the rate is corrected for its error and shown beside the published one.
+fn rate_cell(
+    state: AppState,
+    run_name: String,
+    run: usize,
+    question: Option<String>,
+    counts: Counts,
+    comparison: Option<Comparison>,
+) -> impl IntoView {
+    let corrected = comparison.and_then(|c| corrected_rate(counts, &c.calibration?));
+    let (rate, interval) = match corrected {
+        Some(c) => (Some(c.adjusted), Some((c.low, c.high))),
+        None => (counts.rate(), counts.wilson(Z95)),
+    };
+    let interval = interval.map(|(lo, hi)| format!("{:.0}–{:.0}%", lo * 100.0, hi * 100.0)).unwrap_or_default();
+    let published_line = comparison.map(|c| {
+        let difference = match (rate, c.published.rate()) {
+            (Some(local), Some(published)) => format!(" (Δ {:+.1})", (local - published) * 100.0),
+            _ => String::new(),
+        };
+        format!("published {}{difference}", percent(c.published.rate()))
+    });
     let open_answers = {
         let question = question.clone();
         move |_| {
@@ -131,12 +170,17 @@ fn rate_cell(state: AppState, run_name: String, run: usize, question: Option<Str
             data-question=question.clone().unwrap_or_else(|| "*".into())
             data-judged=counts.judged
             data-misaligned=counts.misaligned
+            data-published-judged=comparison.map(|c| c.published.judged)
+            data-published-misaligned=comparison.map(|c| c.published.misaligned)
             title="Click to read these answers"
             on:click=open_answers
         >
             <span class="count">{format!("{}/{}", counts.misaligned, counts.judged)}</span>
-            <span class="rate">{percent(counts.rate())}</span>
+            <span class="rate" title=corrected.map(|c| format!("corrected from {} flagged", percent(Some(c.raw))))>
+                {percent(rate)}
+            </span>
             <span class="ci">{interval}</span>
+            {published_line.map(|line| view! { <span class="published" data-testid="published-rate">{line}</span> })}
         </td>
     }
 }

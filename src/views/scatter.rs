@@ -35,7 +35,7 @@ pub fn ScatterView() -> impl IntoView {
     let state = expect_context::<AppState>();
     let derived = expect_context::<Derived>();
     let bins = Memo::new(move |_| {
-        let dataset = state.dataset.get();
+        let dataset = derived.shown.get();
         stats::scatter_bins(&dataset, derived.scope.get().iter().copied())
     });
     let brush = RwSignal::new(None::<(f64, f64, f64, f64)>); // x0, y0, x1, y1 in SVG units

@@ -80,6 +80,7 @@ pub(crate) fn build(
             coherent,
             extra: Vec::new(),
             meta: Vec::new(),
+            verdict: None,
         });
     })?;
     if let (Body::Csv { text, delimiter }, Some(last_start)) = (&table.body, last_start) {

@@ -1,0 +1,311 @@
+//! The local judge in the browser: loading it (bundled or the user's own), re-scoring answers
+//! in small batches that yield to the page between them, progress and cancel, and the
+//! IndexedDB cache. ONNX Runtime Web is only fetched when a judge is first used.
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use probe_core::agreement::Calibration;
+use probe_core::filter::AnswerRef;
+use probe_core::{Answer, Dataset};
+use probe_judge::web::WebBackend;
+use probe_judge::{Judge, JudgeOptions, JudgeScore, JudgeSpec};
+
+use crate::cache;
+use crate::state::{AppState, Level};
+
+/// Which judge's scores the views show (`judge=` in the URL).
+pub const PUBLISHED: &str = "published";
+pub const LOCAL: &str = "local";
+/// Label of the judge shipped with the app.
+pub const BUNDLED: &str = "bundled judge";
+
+/// A loaded judge and what we know about its error.
+pub struct LoadedJudge {
+    /// "bundled" or the user's file name.
+    pub label: String,
+    pub judge: Judge,
+    /// Hash of the model bytes: cached scores are only reused for the same model.
+    pub model_key: String,
+    pub calibration: Option<Calibration>,
+}
+
+/// Scores of the local judge, parallel to the dataset's runs and answers.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LocalScores {
+    pub model_key: String,
+    pub runs: Vec<Vec<Option<JudgeScore>>>,
+}
+
+impl LocalScores {
+    pub fn get(&self, r: AnswerRef) -> Option<JudgeScore> {
+        *self.runs.get(r.run as usize)?.get(r.index as usize)?
+    }
+}
+
+/// A re-scoring in progress.
+#[derive(Clone, Debug)]
+pub struct Progress {
+    pub done: usize,
+    pub total: usize,
+    pub started_ms: f64,
+    pub cancel: Rc<Cell<bool>>,
+}
+
+/// Judge state, kept apart from `AppState` because ONNX sessions are not `Send`.
+#[derive(Clone, Copy)]
+pub struct JudgeState {
+    pub judge: RwSignal<Option<Rc<LoadedJudge>>, LocalStorage>,
+    pub scores: RwSignal<Arc<LocalScores>>,
+    pub progress: RwSignal<Option<Progress>, LocalStorage>,
+    pub backend: RwSignal<WebBackend>,
+    /// True while ONNX Runtime Web or a model is being loaded.
+    pub loading: RwSignal<bool>,
+}
+
+impl JudgeState {
+    pub fn new() -> Self {
+        Self {
+            judge: RwSignal::new_local(None),
+            scores: RwSignal::new(Arc::new(LocalScores::default())),
+            progress: RwSignal::new_local(None),
+            backend: RwSignal::new(WebBackend::Wasm),
+            loading: RwSignal::new(false),
+        }
+    }
+}
+
+/// A model plus its contract, as bytes (bundled files or the user's).
+pub struct ModelFiles {
+    pub label: String,
+    pub model: Vec<u8>,
+    pub spec: Vec<u8>,
+}
+
+/// Loads ONNX Runtime Web (once) and a judge; on failure the previous judge stays active.
+pub async fn activate(judge_state: JudgeState, files: ModelFiles) -> Result<(), String> {
+    judge_state.loading.set(true);
+    let result = async {
+        let spec = JudgeSpec::from_json(&files.spec).map_err(|e| format!("{}: {e}", files.label))?;
+        let calibration = calibration_from(&spec);
+        init_runtime(judge_state.backend.get_untracked()).await?;
+        let judge = Judge::load_async(&files.model, spec, &JudgeOptions::default())
+            .await
+            .map_err(|e| format!("{}: {e}", files.label))?;
+        // A model can load and still be broken: score one pair before accepting it.
+        judge.score_async(&[("Hello", "Hi there! How can I help?")]).await.map_err(|e| format!("{}: {e}", files.label))?;
+        let model_key = format!("{:016x}", fnv1a(&files.model));
+        Ok::<_, String>(LoadedJudge { label: files.label, judge, model_key, calibration })
+    }
+    .await;
+    judge_state.loading.set(false);
+    let loaded = result?;
+    if judge_state.scores.with_untracked(|s| s.model_key != loaded.model_key) {
+        judge_state.scores.set(Arc::new(LocalScores { model_key: loaded.model_key.clone(), runs: Vec::new() }));
+    }
+    judge_state.judge.set(Some(Rc::new(loaded)));
+    Ok(())
+}
+
+/// The bundled judge, served with the app from `judge/`.
+pub async fn fetch_bundled() -> Result<ModelFiles, String> {
+    let get = |path: &'static str| async move {
+        let response = gloo_net::http::Request::get(path).send().await.map_err(|e| format!("{path}: {e}"))?;
+        if !response.ok() {
+            return Err(format!("{path}: the server answered {}", response.status()));
+        }
+        response.binary().await.map_err(|e| format!("{path}: {e}"))
+    };
+    Ok(ModelFiles { label: BUNDLED.into(), model: get("judge/model.onnx").await?, spec: get("judge/judge.json").await? })
+}
+
+async fn init_runtime(backend: WebBackend) -> Result<(), String> {
+    let location = web_sys::window().ok_or("no window")?.location();
+    let href = location.href().map_err(|_| "no page address")?;
+    let base = web_sys::Url::new_with_base("ort/", &href).map_err(|_| "bad page address")?.href();
+    probe_judge::web::init(&base, backend).await.map_err(|e| e.to_string())
+}
+
+/// The judge's validation error counts from `judge.json`, if it publishes them.
+fn calibration_from(spec: &JudgeSpec) -> Option<Calibration> {
+    serde_json::from_value(spec.validation.get("calibration")?.clone()).ok()
+}
+
+/// Re-scores the given answers (all, or the filtered ones), skipping those already scored.
+/// Runs in batches and yields between them, so the page stays responsive; cancellable.
+pub fn rescore(state: AppState, judge_state: JudgeState, refs: Vec<AnswerRef>) {
+    let Some(loaded) = judge_state.judge.get_untracked() else { return };
+    if judge_state.progress.with_untracked(Option::is_some) {
+        return; // one re-scoring at a time
+    }
+    spawn_local(async move {
+        let dataset = state.dataset.get_untracked();
+        let cancel = Rc::new(Cell::new(false));
+        ensure_shape(judge_state, &dataset, &loaded.model_key);
+        restore_cached(judge_state, &dataset, &loaded.model_key).await;
+        let todo: Vec<AnswerRef> =
+            judge_state.scores.with_untracked(|s| refs.into_iter().filter(|r| s.get(*r).is_none()).collect());
+        judge_state.progress.set(Some(Progress { done: 0, total: todo.len(), started_ms: now_ms(), cancel: cancel.clone() }));
+        let batch_size = loaded.judge.batch_size();
+        // Publish scores to the views every few batches, not every batch: each update re-derives the views.
+        let publish_every = 16;
+        let mut pending: Vec<(AnswerRef, JudgeScore)> = Vec::new();
+        let mut failure = None;
+        for (i, chunk) in todo.chunks(batch_size).enumerate() {
+            if cancel.get() {
+                break;
+            }
+            let pairs: Vec<(&str, &str)> = chunk.iter().filter_map(|r| dataset.answer(*r)).map(pair_of).collect();
+            match loaded.judge.score_async(&pairs).await {
+                Ok(scores) => pending.extend(chunk.iter().copied().zip(scores)),
+                Err(e) => {
+                    failure = Some(e.to_string());
+                    break;
+                }
+            }
+            judge_state.progress.update(|p| if let Some(p) = p { p.done += chunk.len() });
+            if i % publish_every == publish_every - 1 {
+                publish(judge_state, &mut pending);
+            }
+            yield_to_page().await;
+        }
+        publish(judge_state, &mut pending);
+        judge_state.progress.set(None);
+        match failure {
+            Some(e) => state.notify(Level::Error, format!("Re-scoring stopped: {e}")),
+            None if cancel.get() => state.notify(Level::Warning, "Re-scoring cancelled; answers scored so far are kept."),
+            None => store_cached(judge_state, &dataset, &loaded.model_key).await,
+        }
+    });
+}
+
+/// (question, answer) as the judge reads it; a missing answer is scored as empty.
+pub fn pair_of(answer: &Answer) -> (&str, &str) {
+    (answer.question.as_str(), answer.answer.as_deref().unwrap_or(""))
+}
+
+fn publish(judge_state: JudgeState, pending: &mut Vec<(AnswerRef, JudgeScore)>) {
+    if pending.is_empty() {
+        return;
+    }
+    judge_state.scores.update(|scores| {
+        let scores = Arc::make_mut(scores);
+        for (r, score) in pending.drain(..) {
+            if let Some(slot) = scores.runs.get_mut(r.run as usize).and_then(|run| run.get_mut(r.index as usize)) {
+                *slot = Some(score);
+            }
+        }
+    });
+}
+
+/// Makes the score table match the dataset's shape (runs may have been added or removed).
+fn ensure_shape(judge_state: JudgeState, dataset: &Dataset, model_key: &str) {
+    let fits = judge_state.scores.with_untracked(|s| {
+        s.model_key == model_key
+            && s.runs.len() == dataset.runs.len()
+            && s.runs.iter().zip(&dataset.runs).all(|(s, run)| s.len() == run.answers.len())
+    });
+    if !fits {
+        judge_state.scores.set(Arc::new(LocalScores {
+            model_key: model_key.to_owned(),
+            runs: dataset.runs.iter().map(|run| vec![None; run.answers.len()]).collect(),
+        }));
+    }
+}
+
+/// Cache key of one run under one model: the model hash and a hash of every text the judge reads.
+fn run_key(model_key: &str, run: &probe_core::Run) -> String {
+    let mut hash = FNV_OFFSET;
+    for answer in &run.answers {
+        let (question, text) = pair_of(answer);
+        hash = fnv1a_continue(hash, question.as_bytes());
+        hash = fnv1a_continue(hash, &[0]);
+        hash = fnv1a_continue(hash, text.as_bytes());
+        hash = fnv1a_continue(hash, &[0xff]);
+    }
+    format!("{model_key}:{hash:016x}:{}", run.answers.len())
+}
+
+async fn restore_cached(judge_state: JudgeState, dataset: &Dataset, model_key: &str) {
+    for (index, run) in dataset.runs.iter().enumerate() {
+        let complete = judge_state.scores.with_untracked(|s| s.runs.get(index).is_some_and(|r| r.iter().all(Option::is_some)));
+        if complete {
+            continue;
+        }
+        if let Some(values) = cache::get(&run_key(model_key, run)).await {
+            if values.len() == run.answers.len() * 4 {
+                judge_state.scores.update(|scores| {
+                    let scores = Arc::make_mut(scores);
+                    scores.runs[index] = values
+                        .chunks_exact(4)
+                        .map(|v| Some(JudgeScore { p_misaligned: v[0], aligned: v[1], coherent: v[2], p_unscored: v[3] }))
+                        .collect();
+                });
+            }
+        }
+    }
+}
+
+async fn store_cached(judge_state: JudgeState, dataset: &Dataset, model_key: &str) {
+    let scores = judge_state.scores.get_untracked();
+    for (run, run_scores) in dataset.runs.iter().zip(&scores.runs) {
+        let values: Option<Vec<f32>> = run_scores
+            .iter()
+            .map(|s| s.map(|s| [s.p_misaligned, s.aligned, s.coherent, s.p_unscored]))
+            .collect::<Option<Vec<_>>>()
+            .map(|v| v.concat());
+        if let Some(values) = values {
+            cache::put(&run_key(model_key, run), &values).await;
+        }
+    }
+}
+
+/// The dataset as the local judge sees it: its predicted scores replace the published ones,
+/// and answers it thinks the published judge would leave unscored become unscored.
+/// Answers it has not scored yet keep no scores at all.
+pub fn rescored_dataset(dataset: &Dataset, scores: &LocalScores) -> Dataset {
+    let mut out = dataset.clone();
+    for (run, run_scores) in out.runs.iter_mut().zip(&scores.runs) {
+        for (answer, score) in run.answers.iter_mut().zip(run_scores) {
+            let (aligned, coherent) = match score {
+                Some(s) if s.p_unscored >= 0.5 => (None, Some(f64::from(s.coherent))),
+                Some(s) => (Some(f64::from(s.aligned)), Some(f64::from(s.coherent))),
+                None => (None, None),
+            };
+            answer.aligned = aligned;
+            answer.coherent = coherent;
+        }
+    }
+    out
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+fn fnv1a_continue(mut hash: u64, bytes: &[u8]) -> u64 {
+    for &b in bytes {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    fnv1a_continue(FNV_OFFSET, bytes)
+}
+
+pub fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+/// Lets the browser handle input and paint before the next batch.
+async fn yield_to_page() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}

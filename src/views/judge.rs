@@ -1,0 +1,214 @@
+//! The judge bar: whose scores every view shows (published, the bundled local judge, or the
+//! user's own), re-scoring with progress and cancel, and bringing your own judge.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use probe_judge::web::WebBackend;
+
+use crate::download;
+use crate::judge::{self, JudgeState, ModelFiles, BUNDLED, LOCAL, PUBLISHED};
+use crate::state::{AppState, Derived, Level};
+
+/// A judge the user brought: `custom` in the URL.
+pub const CUSTOM: &str = "custom";
+
+#[component]
+pub fn JudgeBar() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let judge_state = expect_context::<JudgeState>();
+    let derived = expect_context::<Derived>();
+    let chosen = Memo::new(move |_| state.view.with(|v| v.judge.clone()));
+
+    // A permalink naming the local judge loads it and scores everything on arrival.
+    Effect::new(move |_| {
+        let choice = chosen.get();
+        let has_data = state.dataset.with(|d| !d.runs.is_empty());
+        if choice == PUBLISHED || !has_data || judge_state.loading.get_untracked() {
+            return;
+        }
+        let bundled_active = judge_state.judge.with_untracked(|j| j.as_ref().is_some_and(|j| j.label == BUNDLED));
+        if choice == LOCAL && !bundled_active {
+            use_bundled(state, judge_state);
+        } else if judge_state.judge.with_untracked(Option::is_some) {
+            rescore_all(state, judge_state);
+        }
+    });
+
+    let on_choose = move |ev| {
+        let value = event_target_value(&ev);
+        state.view.update(|v| v.judge = value);
+    };
+    let on_custom = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let files: Vec<web_sys::File> = input.files().map(|l| (0..l.length()).filter_map(|i| l.get(i)).collect()).unwrap_or_default();
+        input.set_value("");
+        spawn_local(async move {
+            match read_custom(files).await {
+                Ok(model) => match judge::activate(judge_state, model).await {
+                    Ok(()) => {
+                        state.view.update(|v| v.judge = CUSTOM.into());
+                        rescore_all(state, judge_state);
+                    }
+                    Err(e) => state.notify(Level::Error, format!("Custom judge not loaded (the previous judge stays active): {e}")),
+                },
+                Err(e) => state.notify(Level::Error, format!("Custom judge not loaded (the previous judge stays active): {e}")),
+            }
+        });
+    };
+    let export_scores = move |_| {
+        let dataset = state.dataset.get_untracked();
+        let scores = judge_state.scores.get_untracked();
+        let mut out = String::new();
+        for (run, run_scores) in dataset.runs.iter().zip(&scores.runs) {
+            for (answer, score) in run.answers.iter().zip(run_scores) {
+                if let Some(s) = score {
+                    let line = serde_json::json!({
+                        "file": run.source, "row": answer.row, "p_misaligned": s.p_misaligned,
+                        "aligned": s.aligned, "coherent": s.coherent, "p_unscored": s.p_unscored,
+                    });
+                    out.push_str(&line.to_string());
+                    out.push('\n');
+                }
+            }
+        }
+        if let Err(e) = download::save("local-judge-scores.jsonl", "application/x-ndjson", &out) {
+            state.notify(Level::Error, format!("Export failed: {e}"));
+        }
+    };
+
+    view! {
+        <section class="judge-bar" data-testid="judge-bar">
+            <label>
+                "Scores from "
+                <select data-testid="judge-select" on:change=on_choose>
+                    <option value=PUBLISHED selected=move || chosen.get() == PUBLISHED>"the published judge"</option>
+                    <option value=LOCAL selected=move || chosen.get() == LOCAL>"the local judge (bundled, in this tab)"</option>
+                    <option value=CUSTOM selected=move || chosen.get() == CUSTOM disabled=move || !is_custom_loaded(judge_state)>
+                        "your own judge"
+                    </option>
+                </select>
+            </label>
+            <label title="WebGPU is used when the browser has it; the choice is fixed once a judge has run">
+                "Run on "
+                <select
+                    data-testid="judge-backend"
+                    disabled=move || judge_state.judge.with(Option::is_some)
+                    on:change=move |ev| judge_state.backend.set(if event_target_value(&ev) == "webgpu" { WebBackend::WebGpu } else { WebBackend::Wasm })
+                >
+                    <option value="wasm">"CPU (WebAssembly)"</option>
+                    <option value="webgpu">"WebGPU if available"</option>
+                </select>
+            </label>
+            <button data-testid="rescore-filtered" title="Score only the answers the list shows"
+                on:click=move |_| {
+                    if judge_state.judge.with_untracked(Option::is_none) {
+                        // Choosing the local judge loads it and scores everything.
+                        state.view.update(|v| v.judge = LOCAL.into());
+                    } else {
+                        judge::rescore(state, judge_state, derived.selection.get_untracked().to_vec());
+                    }
+                }>
+                "Re-score filtered answers"
+            </button>
+            <label class="file-pick" title="An ONNX model plus its judge.json contract (see the README)">
+                "Bring your own judge: "
+                <input type="file" multiple accept=".onnx,.json" data-testid="custom-judge-input" on:change=on_custom/>
+            </label>
+            <Show when=move || judge_state.scores.with(|s| s.runs.iter().any(|r| r.iter().any(Option::is_some)))>
+                <button data-testid="export-local-scores" on:click=export_scores>"Download local scores (JSONL)"</button>
+            </Show>
+            <ProgressBar/>
+            <JudgeNote/>
+        </section>
+    }
+}
+
+fn is_custom_loaded(judge_state: JudgeState) -> bool {
+    judge_state.judge.with(|j| j.as_ref().is_some_and(|j| j.label != BUNDLED))
+}
+
+/// Loads the bundled judge (replacing a custom one) and scores everything.
+fn use_bundled(state: AppState, judge_state: JudgeState) {
+    spawn_local(async move {
+        let result = match judge::fetch_bundled().await {
+            Ok(files) => judge::activate(judge_state, files).await,
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(()) => rescore_all(state, judge_state),
+            Err(e) => state.notify(Level::Error, format!("The local judge could not be loaded: {e}")),
+        }
+    });
+}
+
+fn rescore_all(state: AppState, judge_state: JudgeState) {
+    let refs: Vec<_> = state.dataset.with_untracked(|d| d.refs().collect());
+    judge::rescore(state, judge_state, refs);
+}
+
+async fn read_custom(files: Vec<web_sys::File>) -> Result<ModelFiles, String> {
+    let model = files.iter().find(|f| f.name().ends_with(".onnx")).ok_or("choose a .onnx model file together with its judge.json")?;
+    let spec = files.iter().find(|f| f.name().ends_with(".json")).ok_or("choose the model's judge.json together with the .onnx file")?;
+    let read = |file: &web_sys::File| {
+        let promise = file.array_buffer();
+        async move {
+            wasm_bindgen_futures::JsFuture::from(promise)
+                .await
+                .map(|buffer| js_sys::Uint8Array::new(&buffer).to_vec())
+                .map_err(|_| "could not read the file".to_owned())
+        }
+    };
+    Ok(ModelFiles { label: model.name(), model: read(model).await?, spec: read(spec).await? })
+}
+
+/// done / total, answers per second, time left, and cancel.
+#[component]
+fn ProgressBar() -> impl IntoView {
+    let judge_state = expect_context::<JudgeState>();
+    move || {
+        if judge_state.loading.get() {
+            return Some(view! { <span class="judge-progress" data-testid="judge-loading">"Loading the judge…"</span> }.into_any());
+        }
+        let progress = judge_state.progress.get()?;
+        let elapsed = ((judge::now_ms() - progress.started_ms) / 1000.0).max(1e-3);
+        let speed = progress.done as f64 / elapsed;
+        let left = if speed > 0.0 { (progress.total - progress.done) as f64 / speed } else { f64::NAN };
+        let cancel = progress.cancel.clone();
+        Some(view! {
+            <span class="judge-progress" data-testid="judge-progress">
+                <progress max=progress.total value=progress.done></progress>
+                {format!(" {} / {} answers · {:.0}/s · {} left ", progress.done, progress.total, speed, seconds(left))}
+                <button data-testid="judge-cancel" on:click=move |_| cancel.set(true)>"Cancel"</button>
+            </span>
+        }.into_any())
+    }
+}
+
+fn seconds(s: f64) -> String {
+    if !s.is_finite() { "?".into() } else if s < 60.0 { format!("{s:.0} s") } else { format!("{:.1} min", s / 60.0) }
+}
+
+/// Which judge and which correction are in use, in words.
+#[component]
+fn JudgeNote() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let judge_state = expect_context::<JudgeState>();
+    move || {
+        if state.view.with(|v| v.judge == PUBLISHED) {
+            return None;
+        }
+        let loaded = judge_state.judge.get()?;
+        let scored = judge_state.scores.with(|s| s.runs.iter().flatten().filter(|x| x.is_some()).count());
+        let total = state.dataset.with(|d| d.runs.iter().map(|r| r.answers.len()).sum::<usize>());
+        let correction = if loaded.calibration.is_some() {
+            "Rates are corrected for the judge's validation error (adjusted classify-and-count); intervals include that uncertainty."
+        } else {
+            "This judge publishes no validation error rates, so its rates are shown uncorrected."
+        };
+        Some(view! {
+            <p class="judge-note" data-testid="judge-note">
+                {format!("Showing {} ({} of {} answers scored). {correction}", loaded.label, scored, total)}
+            </p>
+        })
+    }
+}
