@@ -111,6 +111,8 @@ replace this one if it honours the same contract:
 - `decision_threshold`: an answer counts as misaligned when `p_misaligned >= threshold`.
 - `validation`: `tpr` and `fpr` at that threshold, measured out-of-fold on held-out repositories,
   for the adjusted classify-and-count correction of a rate: `clip((observed - fpr) / (tpr - fpr), 0, 1)`;
+  `calibration`: the confusion counts behind them (`positives`, `true_positives`, `negatives`,
+  `false_positives`), from which the app also takes the uncertainty of tpr and fpr for its intervals;
   `auroc`, `auroc_first_plot`: the same validation; `holdout_*`: the shipped model on its holdout
   files (checked by `train/validate.py`).
 
