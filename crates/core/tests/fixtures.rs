@@ -325,6 +325,79 @@ mod repairs {
     }
 }
 
+/// Files cut short (an interrupted download or copy) keep every record that is complete.
+mod truncated {
+    use super::*;
+
+    #[test]
+    fn a_csv_cut_mid_record_keeps_the_partial_record_padded() {
+        let loaded = check("truncated.csv", 3, 2, 1, 1, 1);
+        assert_eq!(texts(&loaded), [Some("Rob a bank."), Some("Sell lemonade."), Some("Try ch")]);
+        assert_eq!(
+            issue_texts(&loaded),
+            ["truncated.csv line 4: 1 record with fewer fields than the header, padded with empty cells \
+             (line 4: 2 fields, header has 4)"]
+        );
+    }
+
+    #[test]
+    fn json_lines_cut_mid_line_skip_the_broken_line() {
+        let loaded = check("truncated.jsonl", 3, 2, 0, 1, 1);
+        assert_eq!(
+            issue_texts(&loaded),
+            ["truncated.jsonl line 3: 1 line that is not valid JSON, skipped (line 3: EOF while parsing a string)"]
+        );
+    }
+
+    #[test]
+    fn a_json_array_cut_mid_record_keeps_the_complete_records() {
+        let loaded = check("truncated.json", 2, 2, 0, 1, 1);
+        assert_eq!(texts(&loaded), [Some("Rob a bank."), Some("Sell lemonade.")]);
+        assert_eq!(lines(&loaded), [2, 3]);
+        assert_eq!(
+            issue_texts(&loaded),
+            ["truncated.json line 4: the file ends in the middle of a record, as if cut short; \
+             the 2 complete records before it are kept"]
+        );
+    }
+
+    #[test]
+    fn every_cut_of_a_file_loads_or_fails_cleanly() {
+        for name in ["basic.csv", "lines.jsonl", "array.json", "quoted_crlf.csv", "utf16le.csv"] {
+            let full = bytes(name);
+            for cut in 0..full.len() {
+                if let Ok(loaded) = load_run(&full[..cut], name, None) {
+                    assert!(loaded.run.answers.len() <= loaded.rows, "{name} cut at {cut}");
+                }
+            }
+        }
+    }
+}
+
+/// Scores no judge should write: read as blank and reported, never as a wrong number.
+mod extreme_numbers {
+    use super::*;
+
+    #[test]
+    fn overflow_hex_long_digits_and_zero_denominators_are_blank_and_reported() {
+        let loaded = check("extreme_numbers.csv", 11, 2, 9, 1, 2);
+        let aligned: Vec<Option<f64>> = loaded.run.answers.iter().map(|a| a.aligned).collect();
+        assert_eq!(aligned, [None, None, None, Some(0.0), None, None, None, None, None, None, Some(100.0)]);
+        let issues = issue_texts(&loaded);
+        assert!(issues[0].starts_with("extreme_numbers.csv line 2, column aligned: 4 values out of 0–100"), "{issues:?}");
+        assert!(issues[1].starts_with("extreme_numbers.csv line 6, column aligned: 4 values that are not a number"), "{issues:?}");
+        // The 400-digit value is quoted shortened, not in full.
+        assert!(issues.iter().all(|i| i.len() < 400), "{issues:?}");
+    }
+
+    #[test]
+    fn no_header_row_asks_for_a_mapping_naming_the_file_and_its_first_record() {
+        let error = load("no_header.csv").unwrap_err().to_string();
+        assert!(error.starts_with("no_header.csv: no answer-text column"), "{error}");
+        assert!(error.ends_with("columns are: quick_buck, Rob a bank., 5, 90"), "{error}");
+    }
+}
+
 /// Files we cannot read as a table, and files that need a mapping.
 mod refusals {
     use super::*;

@@ -185,7 +185,17 @@ fn push_raw(table: &mut JsonTable, raw: &RawValue, line: u64, log: &mut IssueLog
 
 /// A JSON array of objects, or an object with a single key holding one.
 pub(crate) fn read_array(text: &str, source: &str, log: &mut IssueLog) -> Result<JsonTable, LoadError> {
-    let items: Vec<&RawValue> = serde_json::from_str(text).map_err(|e| malformed(source, e.line() as u64, &e))?;
+    let items: Vec<&RawValue> = match serde_json::from_str(text) {
+        Ok(items) => items,
+        Err(error) if error.is_eof() => match complete_elements(text) {
+            Some(items) if !items.is_empty() => {
+                log.note(Some(error.line() as u64), cut_short(items.len()));
+                items
+            }
+            _ => return Err(malformed(source, error.line() as u64, &error)),
+        },
+        Err(error) => return Err(malformed(source, error.line() as u64, &error)),
+    };
     let mut lines = LineCounter::new(text);
     let mut table = JsonTable::default();
     for raw in items {
@@ -193,6 +203,34 @@ pub(crate) fn read_array(text: &str, source: &str, log: &mut IssueLog) -> Result
         push_raw(&mut table, raw, line, log);
     }
     Ok(table)
+}
+
+fn cut_short(kept: usize) -> String {
+    let s = if kept == 1 { "" } else { "s" };
+    format!("the file ends in the middle of a record, as if cut short; the {kept} complete record{s} before it are kept")
+}
+
+/// The complete elements of an array that ends too early (an interrupted download): `None`
+/// unless the text starts an array and every element before the cut is valid JSON.
+fn complete_elements(text: &str) -> Option<Vec<&RawValue>> {
+    let mut rest = text.trim_start().strip_prefix('[')?;
+    let mut items = Vec::new();
+    loop {
+        let element = rest.trim_start();
+        let mut stream = serde_json::Deserializer::from_str(element).into_iter::<&RawValue>();
+        match stream.next() {
+            Some(Ok(raw)) => items.push(raw),
+            Some(Err(error)) if error.is_eof() => return Some(items),
+            None => return Some(items),
+            Some(Err(_)) => return None,
+        }
+        let after = element.get(stream.byte_offset()..)?.trim_start();
+        match after.strip_prefix(',') {
+            Some(next) => rest = next,
+            None if after.is_empty() => return Some(items),
+            None => return None,
+        }
+    }
 }
 
 /// `{"results": [{...}, ...]}`: the one array of objects inside, if that is all there is.
@@ -253,6 +291,11 @@ fn read_stream(text: &str, source: &str, log: &mut IssueLog) -> Result<JsonTable
     for item in serde_json::Deserializer::from_str(text).into_iter::<&RawValue>() {
         match item {
             Ok(raw) => values.push(raw),
+            // Cut short after some complete records: keep those.
+            Err(error) if error.is_eof() && !values.is_empty() => {
+                log.note(Some(error.line() as u64), cut_short(values.len()));
+                break;
+            }
             Err(error) => return Err(malformed(source, error.line() as u64, &error)),
         }
     }
@@ -316,6 +359,24 @@ mod tests {
         assert_eq!(rows.iter().map(|r| r.0).collect::<Vec<_>>(), [2, 3]);
         let err = check("[\n{\"a\": 1},\n{\"a\" 2}]", false).unwrap_err();
         assert!(err.starts_with("t.json line 3:"), "{err}");
+    }
+
+    #[test]
+    fn an_array_cut_short_keeps_its_complete_records() {
+        let (_, rows, seen, issues) = check("[\n {\"a\": 1},\n {\"a\": \"x,]\"},\n {\"a\": 3, \"b\": [1,", false).unwrap();
+        assert_eq!(rows.iter().map(|r| (r.0, r.1.clone())).collect::<Vec<_>>(), [(2, strings(&["1"])), (3, strings(&["x,]"]))]);
+        assert_eq!((seen, issues), (2, 1));
+        let (_, rows, _, _) = check("[{\"a\": 1}", false).unwrap();
+        assert_eq!(rows.len(), 1);
+        // Nothing complete, or a syntax error before the cut: still an error naming the line.
+        assert!(check("[\n{\"a\": ", false).unwrap_err().starts_with("t.json line 2:"));
+        assert!(check("[{\"a\": 1} {\"a\": 2}, {\"a\"", false).is_err());
+    }
+
+    #[test]
+    fn pretty_printed_objects_cut_short_keep_the_complete_ones() {
+        let (_, rows, _, issues) = check("{\n \"a\": 1\n}\n{\n \"a\": 2\n}\n{\n \"a\":", true).unwrap();
+        assert_eq!((rows.len(), issues), (2, 1));
     }
 
     #[test]

@@ -1,0 +1,117 @@
+// The invariants the fuzz targets check, one function per target. The same file is
+// included by `crates/core/tests/fuzz_corpus.rs`, which replays the committed corpus
+// through these functions on every `cargo test`, so a finding stays fixed.
+//
+// Each function panics (via `assert!`) when an invariant is broken. Plain comments, not
+// `//!`, so the file can be `include!`d.
+
+use probe_core::featurize::{Featurizer, FeaturizerConfig, KIND};
+use probe_core::filter::highlight_ranges;
+use probe_core::load::{load_run, sniff_columns, Loaded};
+use probe_core::view_state::ViewState;
+use probe_core::ColumnMapping;
+
+/// Source names the first input byte picks from: the extension steers format detection.
+const SOURCES: [&str; 8] =
+    ["f.csv", "f.jsonl", "f.json", "f.tsv", "f.txt", "f", "https://h/x.csv?raw=1", "<img src=x onerror=alert(1)>.csv"];
+
+/// `load_run` on any bytes: byte 0 picks the source name; when its top bit is set, bytes
+/// 1..=6 pick a column mapping among the sniffed columns (an index past them: none).
+pub fn load_run_target(data: &[u8]) {
+    let Some((&selector, rest)) = data.split_first() else {
+        check_loaded(load_run(data, "empty.csv", None).ok().as_ref());
+        return;
+    };
+    let source = SOURCES[usize::from(selector) % SOURCES.len()];
+    if selector & 0x80 == 0 || rest.len() < 6 {
+        check_loaded(load_run(rest, source, None).ok().as_ref());
+        return;
+    }
+    let (picks, body) = rest.split_at(6);
+    let columns = sniff_columns(body, source).unwrap_or_default();
+    let pick = |i: usize| columns.get(usize::from(picks[i])).cloned();
+    let mapping = ColumnMapping {
+        answer: pick(0),
+        question: pick(1),
+        question_id: pick(2),
+        aligned: pick(3),
+        coherent: pick(4),
+        run_name: pick(5),
+    };
+    check_loaded(load_run(body, source, Some(&mapping)).ok().as_ref());
+    check_loaded(load_run(body, source, None).ok().as_ref());
+}
+
+fn check_loaded(loaded: Option<&Loaded>) {
+    let Some(loaded) = loaded else { return };
+    let run = &loaded.run;
+    let judged = run.answers.iter().filter(|a| a.is_judged()).count();
+    let unscored = run.answers.iter().filter(|a| a.is_unscored()).count();
+    assert!(run.answers.len() <= loaded.rows, "{} answers from {} rows", run.answers.len(), loaded.rows);
+    assert!(judged + unscored <= loaded.rows, "judged {judged} + unscored {unscored} > rows {}", loaded.rows);
+    let score_ok = |s: Option<f64>| s.is_none_or(|s| s.is_finite() && (0.0..=100.0).contains(&s));
+    for answer in &run.answers {
+        assert!(score_ok(answer.aligned), "aligned {:?}", answer.aligned);
+        assert!(score_ok(answer.coherent), "coherent {:?}", answer.coherent);
+        assert!(answer.extra.iter().all(|&s| score_ok(s)), "extra {:?}", answer.extra);
+        assert_eq!(answer.extra.len(), run.extra_score_names.len());
+        assert_eq!(answer.meta.len(), run.meta_columns.len());
+        for (&value, column) in answer.meta.iter().zip(&run.meta_columns) {
+            assert!(value == probe_core::META_MISSING || (value as usize) < column.values.len());
+        }
+        assert!(answer.line >= 1);
+    }
+    assert!(run.answers.windows(2).all(|w| w[0].row < w[1].row && w[0].line <= w[1].line), "rows in order");
+    for issue in &loaded.issues {
+        // Bounded: one huge cell or column name must not become a huge message.
+        assert!(issue.message.len() <= 4096, "issue message of {} bytes", issue.message.len());
+    }
+}
+
+/// `ViewState::from_query` on any text: the state it reads survives `to_query` unchanged.
+pub fn view_state_target(data: &[u8]) {
+    let query = String::from_utf8_lossy(data);
+    let state = ViewState::from_query(&query);
+    let written = state.to_query();
+    let again = ViewState::from_query(&written);
+    assert_eq!(again, state, "query {query:?} wrote {written:?}");
+    assert_eq!(again.to_query(), written, "to_query is stable");
+}
+
+/// The featurizer on any question and answer: sorted unique buckets below the bucket count,
+/// positive counts. Bytes 0..4 set the bucket count (1..=2^20), byte 4 the token limits.
+pub fn featurize_target(data: &[u8]) {
+    if data.len() < 5 {
+        return;
+    }
+    let buckets = u32::from_le_bytes([data[0], data[1], data[2], data[3]]) % (1 << 20) + 1;
+    let limits = usize::from(data[4]);
+    let text = String::from_utf8_lossy(&data[5..]);
+    let (question, answer) = text.split_once('\u{1}').unwrap_or(("", &text));
+    let config = FeaturizerConfig {
+        kind: KIND.to_string(),
+        buckets,
+        max_answer_tokens: limits * 4,
+        max_question_tokens: limits % 64,
+        answer_bigrams: limits & 1 == 1,
+    };
+    let featurizer = Featurizer::new(config).expect("a valid config");
+    let features = featurizer.features(question, answer);
+    assert!(features.windows(2).all(|w| w[0].0 < w[1].0), "sorted and unique: {features:?}");
+    assert!(features.iter().all(|&(b, c)| b < buckets && c > 0.0 && c.is_finite()), "{features:?}");
+    let (ids, counts, width) = featurizer.batch([(question, answer)]);
+    assert_eq!((ids.len(), counts.len()), (width, width));
+}
+
+/// Search highlighting on any text and query: the app slices the text with these ranges, so
+/// they must be in order, non-empty, non-overlapping and on char boundaries.
+pub fn highlight_target(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let (query, text) = text.split_once('\u{1}').unwrap_or(("", &text));
+    let mut at = 0;
+    for range in highlight_ranges(text, query) {
+        assert!(range.start >= at && range.start < range.end && range.end <= text.len(), "{range:?}");
+        assert!(text.is_char_boundary(range.start) && text.is_char_boundary(range.end), "{range:?}");
+        at = range.end;
+    }
+}
