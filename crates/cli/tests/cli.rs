@@ -197,6 +197,43 @@ mod errors {
     }
 
     #[test]
+    fn unreadable_inputs_each_name_the_file_and_exit_1() {
+        let dir = scratch("unreadable");
+        let empty = write(&dir, "empty.csv", b"");
+        let page = write(&dir, "page.csv", b"<!doctype html><html><body>Sign in</body></html>");
+        let gzip = write(&dir, "data.csv.gz", &[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2]);
+        let broken_json = write(&dir, "odd.json", b"[\n{\"answer\": 1},\n{\"answer\": 2}}\n");
+        let folder = dir.join("a_folder");
+        std::fs::create_dir_all(&folder).expect("folder");
+        let folder = folder.to_string_lossy().into_owned();
+        let out = run(&["stats", &empty, &page, &gzip, &broken_json, &folder]);
+        assert_eq!(out.status.code(), Some(1));
+        let err = stderr(&out);
+        assert!(err.contains(&format!("{empty}: the file has no data")), "{err}");
+        assert!(err.contains(&format!("{page}: looks like an HTML")), "{err}");
+        assert!(err.contains(&format!("{gzip}: binary file (gzip-compressed")), "{err}");
+        assert!(err.contains(&format!("{broken_json} line 3: not valid JSON")), "{err}");
+        assert!(err.contains(&format!("cannot read {folder}")), "{err}");
+        assert!(err.contains("5 of 5 files could not be loaded"), "{err}");
+        assert!(out.stdout.is_empty());
+    }
+
+    #[test]
+    fn files_cut_short_load_what_is_complete_with_a_warning_naming_the_line() {
+        let dir = scratch("truncated");
+        let array = write(&dir, "cut.json", b"[\n{\"answer\": \"a\", \"aligned\": 5, \"coherent\": 90},\n{\"answer\": \"b\", \"al");
+        let csv = write(&dir, "cut.csv", b"answer,aligned,coherent\na,5,90\nb,9");
+        let out = run(&["stats", "--json", &array, &csv]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains(&format!("warning: {array} line 3: the file ends in the middle of a record")), "{err}");
+        assert!(err.contains(&format!("warning: {csv} line 3: 1 record with fewer fields")), "{err}");
+        let report = json(&out);
+        assert_eq!(report["files"][0]["rows"].as_u64(), Some(1));
+        assert_eq!(report["files"][1]["rows"].as_u64(), Some(2));
+    }
+
+    #[test]
     fn usage_errors_exit_2() {
         for args in
             [&[][..], &["stats"], &["stats", "--aligned-below", "x", "f.csv"], &["bogus"], &["stats", "--nope", "f"]]
