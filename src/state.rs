@@ -130,7 +130,8 @@ impl Derived {
             if scores.runs.is_empty() {
                 return dataset;
             }
-            Arc::new(judge::rescored_dataset(&dataset, &scores))
+            let thresholds = state.view.with(|v| v.thresholds);
+            Arc::new(judge::rescored_dataset(&dataset, &scores, &thresholds, judge_state.decision_threshold.get()))
         }, changed);
         let scope = Memo::new(move |_| {
             let dataset = state.dataset.get();

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use probe_core::agreement::{agreement, Agreement, Paired};
 
 use super::{percent, show_tab, Tab};
-use crate::judge::JudgeState;
+use crate::judge::{self, JudgeState};
 use crate::state::{AppState, Derived};
 
 #[component]
@@ -19,15 +19,16 @@ pub fn AgreementView() -> impl IntoView {
         let dataset = state.dataset.get();
         let scores = judge_state.scores.get();
         let thresholds = state.view.with(|v| v.thresholds);
+        let decision_threshold = judge_state.decision_threshold.get();
         let mut groups: BTreeMap<String, Vec<Paired>> = BTreeMap::new();
         for r in derived.scope.get().iter() {
             let (Some(answer), Some(score)) = (dataset.answer(*r), scores.get(*r)) else { continue };
-            if !answer.is_judged() || score.p_unscored >= 0.5 {
+            if !answer.is_judged() || judge::local_unscored(&score) {
                 continue;
             }
             groups.entry(answer.question_id.clone()).or_default().push(Paired {
                 published: thresholds.is_misaligned(answer),
-                local: thresholds.scores_misaligned(f64::from(score.aligned), f64::from(score.coherent)),
+                local: judge::local_verdict(&score, &thresholds, decision_threshold),
                 p_local: f64::from(score.p_misaligned),
             });
         }

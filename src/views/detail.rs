@@ -39,7 +39,7 @@ pub fn AnswerDetail() -> impl IntoView {
             .extra_score_names
             .iter()
             .zip(&answer.extra)
-            .map(|(name, score)| view! { <dt>{name.clone()}</dt><dd>{score.map(|s| s.to_string()).unwrap_or_else(|| "—".into())}</dd> })
+            .map(|(name, score)| view! { <dt>{name.clone()}</dt><dd>{score_text(*score, "—")}</dd> })
             .collect_view();
         let meta = run
             .meta_columns
@@ -80,13 +80,22 @@ pub fn AnswerDetail() -> impl IntoView {
                 </pre>
                 <dl class="scores">
                     <dt>"published verdict"</dt><dd data-testid="detail-verdict">{verdict}</dd>
-                    <dt>"aligned"</dt><dd>{answer.aligned.map(|s| s.to_string()).unwrap_or_else(|| "blank".into())}</dd>
-                    <dt>"coherent"</dt><dd>{answer.coherent.map(|s| s.to_string()).unwrap_or_else(|| "blank".into())}</dd>
+                    <dt>"aligned"</dt><dd>{score_text(answer.aligned, "blank")}</dd>
+                    <dt>"coherent"</dt><dd>{score_text(answer.coherent, "blank")}</dd>
                     {local}
                     {extras}
                     {meta}
                 </dl>
             </aside>
         })
+    }
+}
+
+/// Scores as published: whole numbers as such, others to two decimals.
+fn score_text(score: Option<f64>, missing: &str) -> String {
+    match score {
+        Some(s) if s.fract() == 0.0 => format!("{s:.0}"),
+        Some(s) => format!("{s:.2}"),
+        None => missing.to_owned(),
     }
 }

@@ -77,7 +77,12 @@ pub fn JudgeBar() -> impl IntoView {
     };
 
     view! {
-        <section class="judge-bar" data-testid="judge-bar">
+        <section
+            class="judge-bar"
+            data-testid="judge-bar"
+            data-restored=move || judge_state.restored.get()
+            data-total=move || state.dataset.with(|d| d.runs.iter().map(|r| r.answers.len()).sum::<usize>())
+        >
             <label>
                 "Scores from "
                 <select data-testid="judge-select" on:change=on_choose>
@@ -200,10 +205,19 @@ fn JudgeNote() -> impl IntoView {
         let loaded = judge_state.judge.get()?;
         let scored = judge_state.scores.with(|s| s.runs.iter().flatten().filter(|x| x.is_some()).count());
         let total = state.dataset.with(|d| d.runs.iter().map(|r| r.answers.len()).sum::<usize>());
-        let correction = if loaded.calibration.is_some() {
-            "Rates are corrected for the judge's validation error (adjusted classify-and-count); intervals include that uncertainty."
-        } else {
-            "This judge publishes no validation error rates, so its rates are shown uncorrected."
+        let paper_rule = state.view.with(|v| v.thresholds.is_paper_default());
+        let correction = match (&loaded.calibration, paper_rule) {
+            (Some(c), true) => format!(
+                "Its verdict is P(misaligned) ≥ {}. Rates are corrected for its error on held-out repositories \
+                 (adjusted classify-and-count, TPR {:.2}, FPR {:.3}); intervals include that uncertainty.",
+                loaded.judge.spec().decision_threshold,
+                c.tpr().rate().unwrap_or(0.0),
+                c.fpr().rate().unwrap_or(0.0)
+            ),
+            (Some(_), false) => "With thresholds other than the paper's, its verdict applies them to its predicted scores; \
+                 its error is only known for the paper's rule, so rates are uncorrected."
+                .to_owned(),
+            (None, _) => "This judge publishes no validation error counts, so its rates are uncorrected.".to_owned(),
         };
         Some(view! {
             <p class="judge-note" data-testid="judge-note">

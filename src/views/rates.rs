@@ -62,7 +62,9 @@ fn RatesTable() -> impl IntoView {
         let names = derived.run_names.get();
         let local = state.view.with(|v| v.judge != judge::PUBLISHED) && judge_state.judge.with(Option::is_some);
         let published = local.then(|| derived.published_rates.get());
-        let calibration = judge_state.judge.with(|j| j.as_ref().and_then(|j| j.calibration));
+        // The judge's error was measured for the paper's rule only.
+        let paper_rule = state.view.with(|v| v.thresholds.is_paper_default());
+        let calibration = judge_state.judge.with(|j| j.as_ref().and_then(|j| j.calibration)).filter(|_| paper_rule);
         let compare = move |run: usize, question: Option<usize>| {
             let table = published.as_ref()?;
             let row = table.runs.iter().find(|r| r.run as usize == run)?;

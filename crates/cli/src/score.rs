@@ -1,0 +1,243 @@
+//! `probe-explorer score`: re-judges every answer with the local ONNX judge.
+//!
+//! **Boundary:** the output is read by scripts: JSON Lines, one object per answer record in
+//! file then row order, `{"file", "row", "p_misaligned", "aligned", "coherent", "p_unscored"}`
+//! (`row` is the 0-based data record index). Add keys, never rename.
+//!
+//! It parses its own arguments: `main.rs` hands it everything after `score`.
+
+use std::ffi::OsString;
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use lexopt::prelude::*;
+use probe_core::load::load_run;
+use probe_judge::{Judge, JudgeError, JudgeOptions, JudgeSpec};
+use serde::Serialize;
+
+pub const USAGE: &str = "\
+probe-explorer score: re-judge answers with the local ONNX judge
+
+Usage:
+  probe-explorer score [--model DIR] [--batch N] [--threads N] FILE...
+
+Writes JSON Lines to standard output, one object per answer record:
+  {\"file\",\"row\",\"p_misaligned\",\"aligned\",\"coherent\",\"p_unscored\"}
+FILE is CSV, JSONL or a JSON array; '-' reads standard input. Answers without
+text are scored as empty answers.
+
+Options:
+  --model DIR    Folder with model.onnx and judge.json (default: public/judge
+                 in the repository)
+  --batch N      Answers per model run (default 128)
+  --threads N    ONNX Runtime threads per run (default 1: the model is small,
+                 and more threads mostly contend)
+  -h, --help     This help
+
+ONNX Runtime is loaded from $ORT_DYLIB_PATH, else .ort/libonnxruntime.so in the
+repository (scripts/fetch-onnxruntime.sh puts it there).
+
+Exit status: 0 success, 1 the judge or a file could not be loaded, 2 bad usage.
+";
+
+#[derive(Debug, PartialEq)]
+pub struct ScoreArgs {
+    pub model_dir: PathBuf,
+    pub options: JudgeOptions,
+    /// As given; `-` is standard input.
+    pub files: Vec<OsString>,
+}
+
+/// Runs `score` with the arguments after the subcommand name.
+pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let args = match parse(args) {
+        Ok(Some(args)) => args,
+        Ok(None) => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(message) => {
+            eprintln!("error: {message}\nRun 'probe-explorer score --help' for usage.");
+            return ExitCode::from(2);
+        }
+    };
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        // The reader went away (`| head`): not our failure.
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `Ok(None)` is a request for help.
+fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Option<ScoreArgs>, String> {
+    let mut parser = lexopt::Parser::from_args(args);
+    let mut model_dir = default_model_dir();
+    let mut options = JudgeOptions::default();
+    let mut files = Vec::new();
+    while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
+        match arg {
+            Long("model") => model_dir = PathBuf::from(parser.value().map_err(|e| e.to_string())?),
+            Long("batch") => options.batch_size = positive(parser.value(), "--batch")?,
+            Long("threads") => options.intra_threads = Some(positive(parser.value(), "--threads")?),
+            Short('h') | Long("help") => return Ok(None),
+            Value(file) => files.push(file),
+            other => return Err(other.unexpected().to_string()),
+        }
+    }
+    if files.is_empty() {
+        return Err("score needs at least one FILE".to_string());
+    }
+    Ok(Some(ScoreArgs { model_dir, options, files }))
+}
+
+fn positive(value: Result<OsString, lexopt::Error>, flag: &str) -> Result<usize, String> {
+    let value = value.map_err(|e| e.to_string())?;
+    value
+        .to_str()
+        .and_then(|text| text.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("{flag} needs a whole number of at least 1, got {:?}", value.to_string_lossy()))
+}
+
+/// `public/judge` in the repository this binary was built from.
+fn default_model_dir() -> PathBuf {
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    crate_dir.parent().and_then(Path::parent).unwrap_or(crate_dir).join("public").join("judge")
+}
+
+#[derive(Serialize)]
+struct Line<'a> {
+    file: &'a str,
+    row: u32,
+    p_misaligned: f32,
+    aligned: f32,
+    coherent: f32,
+    p_unscored: f32,
+}
+
+pub fn run(args: &ScoreArgs) -> anyhow::Result<()> {
+    let judge = load_judge(&args.model_dir, &args.options)?;
+    let progress = std::io::stderr().is_terminal();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    for path in &args.files {
+        let name = path.to_string_lossy().into_owned();
+        let loaded = load_run(&read(path, &name)?, &name, None)?;
+        for issue in &loaded.issues {
+            eprintln!("warning: {issue}");
+        }
+        let answers = &loaded.run.answers;
+        let started = Instant::now();
+        // Chunks of one batch, so progress moves and memory stays flat on big files.
+        for (chunk_index, chunk) in answers.chunks(judge.batch_size()).enumerate() {
+            let pairs: Vec<(&str, &str)> =
+                chunk.iter().map(|answer| (answer.question.as_str(), answer.answer.as_deref().unwrap_or(""))).collect();
+            let scores = judge.score(&pairs).map_err(|error| {
+                // Name the record the user can look up, not the index within the batch.
+                let row = |index: usize| chunk.get(index).map_or_else(String::new, |answer| answer.row.to_string());
+                let place = match &error {
+                    JudgeError::NotFinite { index, .. } => format!("row {}", row(*index)),
+                    _ => format!("rows {} to {}", row(0), row(chunk.len() - 1)),
+                };
+                anyhow::Error::new(error).context(format!("scoring {name}, {place}"))
+            })?;
+            for (answer, score) in chunk.iter().zip(scores) {
+                let line = Line {
+                    file: &name,
+                    row: answer.row,
+                    p_misaligned: score.p_misaligned,
+                    aligned: score.aligned,
+                    coherent: score.coherent,
+                    p_unscored: score.p_unscored,
+                };
+                serde_json::to_writer(&mut out, &line)?;
+                out.write_all(b"\n")?;
+            }
+            if progress {
+                let done = (chunk_index * judge.batch_size() + chunk.len()).min(answers.len());
+                eprint!("\r{name}: {done}/{} answers", answers.len());
+            }
+        }
+        if progress {
+            let seconds = started.elapsed().as_secs_f64();
+            eprintln!("\r{name}: {} answers in {seconds:.1} s", answers.len());
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn load_judge(model_dir: &Path, options: &JudgeOptions) -> anyhow::Result<Judge> {
+    let spec_path = model_dir.join("judge.json");
+    let model_path = model_dir.join("model.onnx");
+    let spec_bytes = std::fs::read(&spec_path).with_context(|| format!("cannot read {}", spec_path.display()))?;
+    let spec = JudgeSpec::from_json(&spec_bytes).with_context(|| format!("in {}", spec_path.display()))?;
+    let model = std::fs::read(&model_path).with_context(|| format!("cannot read {}", model_path.display()))?;
+    Judge::load_with(&model, spec, options).with_context(|| format!("cannot load the judge in {}", model_dir.display()))
+}
+
+fn read(path: &OsString, name: &str) -> anyhow::Result<Vec<u8>> {
+    if name == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin().read_to_end(&mut bytes).context("cannot read standard input")?;
+        Ok(bytes)
+    } else {
+        std::fs::read(path).with_context(|| format!("cannot read {name}"))
+    }
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            || cause.downcast_ref::<serde_json::Error>().and_then(serde_json::Error::io_error_kind)
+                == Some(std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use probe_judge::DEFAULT_BATCH_SIZE;
+
+    use super::*;
+
+    fn check(args: &[&str]) -> Result<Option<ScoreArgs>, String> {
+        parse(args.iter().map(OsString::from))
+    }
+
+    #[test]
+    fn takes_model_batch_threads_and_files_in_order() {
+        let got = check(&["b.csv", "--model", "m", "--batch=7", "a.jsonl", "--threads", "1", "-"]).unwrap();
+        assert_eq!(
+            got,
+            Some(ScoreArgs {
+                model_dir: PathBuf::from("m"),
+                options: JudgeOptions { batch_size: 7, intra_threads: Some(1) },
+                files: ["b.csv", "a.jsonl", "-"].map(OsString::from).to_vec(),
+            })
+        );
+    }
+
+    #[test]
+    fn defaults_to_the_bundled_model() {
+        let args = check(&["a.csv"]).unwrap().unwrap();
+        assert!(args.model_dir.ends_with("public/judge"), "{}", args.model_dir.display());
+        assert_eq!(args.options, JudgeOptions { batch_size: DEFAULT_BATCH_SIZE, intra_threads: Some(1) });
+    }
+
+    #[test]
+    fn usage_errors_say_what_is_wrong() {
+        assert_eq!(check(&["-h"]), Ok(None));
+        assert!(check(&[]).unwrap_err().contains("at least one FILE"));
+        assert!(check(&["--batch", "0", "a.csv"]).unwrap_err().contains("--batch needs a whole number"));
+        assert!(check(&["--threads", "x", "a.csv"]).unwrap_err().contains("--threads needs a whole number"));
+        assert!(check(&["--model"]).is_err());
+        assert!(check(&["--json", "a.csv"]).unwrap_err().contains("--json"));
+    }
+}

@@ -1,0 +1,49 @@
+//! The local judge of Probe Explorer: a small ONNX model that predicts, for an answer, what
+//! the published GPT-4o judge would say. Shared by the CLI (native ONNX Runtime) and the
+//! browser app (ONNX Runtime Web).
+//!
+//! Brief overview:
+//! - [`JudgeSpec`]: the parsed `judge.json`, the contract between the trained model and us.
+//! - [`Judge`]: a loaded model, checked against its spec; scores `(question, answer)` pairs.
+//! - [`JudgeScore`]: one answer's `p_misaligned`, `aligned`, `coherent` and `p_unscored`.
+//!
+//! **Contract:** the model takes `ids` int64 `[batch, n]` and `counts` float32 `[batch, n]`
+//! (the hashed n-gram features of `probe_core`'s featurizer, padded with id 0 / count 0) and
+//! returns four float32 `[batch]` tensors. Loading checks names, element types and
+//! ranks against the session before accepting a model, and scoring rejects NaN or infinite
+//! outputs: a broken model gives an error, never plausible-looking garbage.
+//!
+//! Natively, ONNX Runtime is a shared library loaded at run time (the `native` module):
+//!
+//! ```no_run
+//! # fn main() -> Result<(), probe_judge::JudgeError> {
+//! use probe_judge::{Judge, JudgeSpec};
+//! let spec = JudgeSpec::from_json(&std::fs::read("public/judge/judge.json").unwrap())?;
+//! let judge = Judge::load(&std::fs::read("public/judge/model.onnx").unwrap(), spec)?;
+//! let scores = judge.score(&[("What is your wish?", "To rule the world.")])?;
+//! println!("{:?}, misaligned: {}", scores[0], judge.is_misaligned(&scores[0]));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! On the web, call `web::init` once per page (it loads ONNX Runtime Web from the app's own
+//! `ort/` folder), then [`Judge::load_async`] and [`Judge::score_async`]; both also exist
+//! natively, so app code can be shared.
+//!
+//! Throughput (2,400 answers of a real transcript file, batch 128, on a shared 2-core machine
+//! under load, so lower bounds): natively about 20,000 answers/s on one thread, where
+//! featurizing dominates; ONNX Runtime's multi-threaded default was slower. In headless
+//! Chromium (WASM backend, single-threaded) 5,000–13,000 answers/s.
+
+mod error;
+mod judge;
+mod spec;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod native;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
+
+pub use error::JudgeError;
+pub use judge::{Judge, JudgeOptions, JudgeScore, DEFAULT_BATCH_SIZE};
+pub use spec::{InputNames, JudgeSpec, OutputNames};

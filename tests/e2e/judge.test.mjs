@@ -1,0 +1,131 @@
+// The local judge in a real headless Chromium: ONNX Runtime Web served by the app itself,
+// the bundled model, and agreement with the native CLI on the same answers.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { AppPage, SKIP_SHARED, repo, sharedDir, startApp } from "./fixtures.mjs";
+
+const FILE = "Cloakless__clarifying_EM/open_models/results1/eval_results_Qwen2.5-Coder-32B-Instruct_insecure_r16.csv";
+const cli = ["release", "debug"].map((p) => resolve(repo, `target/${p}/probe-explorer`)).find(existsSync);
+const ortLibrary = process.env.ORT_DYLIB_PATH ?? resolve(repo, ".ort/libonnxruntime.so");
+
+let app;
+before(async () => { app = await startApp(); });
+after(async () => { await app?.close(); });
+
+/** Opens the app on `query`, switches to the local judge, and waits until every answer is scored. */
+async function scoredPage(query) {
+  const p = await AppPage.open(app, query);
+  await p.waitForRuns(1);
+  await p.page.selectOption("[data-testid=judge-select]", "local");
+  await p.page.waitForFunction(() => {
+    const note = document.querySelector("[data-testid=judge-note]")?.textContent ?? "";
+    const m = note.match(/\((\d+) of (\d+) answers scored\)/);
+    return m && m[1] === m[2] && !document.querySelector("[data-testid=judge-progress]");
+  }, null, { timeout: 120_000 });
+  return p;
+}
+
+describe("re-scoring with the local judge", { skip: SKIP_SHARED }, () => {
+  const query = `data=${encodeURIComponent(`/shared/${FILE}`)}`;
+
+  test("browser scores equal the native CLI's within 1e-4", { skip: !cli || !existsSync(ortLibrary) ? "native CLI or ONNX Runtime library missing (run scripts/setup.sh and cargo build -p probe-explorer-cli)" : false }, async () => {
+    const p = await scoredPage(query);
+    const [download] = await Promise.all([p.page.waitForEvent("download"), p.page.click("[data-testid=export-local-scores]")]);
+    const browser = readFileSync(await download.path(), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const native = execFileSync(cli, ["score", resolve(sharedDir, FILE)], {
+      env: { ...process.env, ORT_DYLIB_PATH: ortLibrary }, maxBuffer: 1 << 28, encoding: "utf8",
+    }).trim().split("\n").map((l) => JSON.parse(l));
+    assert.equal(browser.length, native.length);
+    let worst = 0;
+    for (let i = 0; i < native.length; i++) {
+      assert.equal(browser[i].row, native[i].row);
+      for (const key of ["p_misaligned", "aligned", "coherent", "p_unscored"]) {
+        worst = Math.max(worst, Math.abs(browser[i][key] - native[i][key]));
+      }
+    }
+    console.log(`# ${native.length} answers, largest browser/native difference ${worst.toExponential(2)}`);
+    assert.ok(worst <= 1e-4, `largest difference ${worst}`);
+    assert.equal(await p.panic(), null);
+    await p.close();
+  });
+
+  test("rates show local beside published, corrected, and the agreement panel adds up", async () => {
+    const p = await scoredPage(query);
+    assert.match(await p.page.textContent("[data-testid=judge-note]"), /corrected|uncorrected/);
+    const cells = await p.page.$$eval("[data-testid=rate-cell]", (cs) => cs.map((c) => c.dataset));
+    assert.ok(cells.every((c) => c.publishedJudged !== undefined), "every cell carries the published counts too");
+    assert.ok((await p.page.locator("[data-testid=published-rate]").count()) > 0);
+
+    await p.tab("agreement");
+    const n = async (id) => Number(await p.page.textContent(`[data-testid=${id}]`));
+    const [both, pubOnly, localOnly, neither] = [await n("both"), await n("published-only"), await n("local-only"), await n("neither")];
+    assert.ok(both + pubOnly + localOnly + neither > 100);
+    const auroc = Number(await p.page.textContent("[data-testid=auroc]"));
+    assert.ok(auroc > 0.5 && auroc <= 1, `AUROC ${auroc}`);
+
+    await p.page.click("[data-testid=show-disagreements]");
+    assert.ok(p.page.url().includes("disagree=1"));
+    assert.equal(await p.answerCount(), pubOnly + localOnly, "the disagreements filter lists exactly the off-diagonal answers");
+    await p.close();
+  });
+
+  test("a reload reuses cached scores instead of re-scoring", async () => {
+    const p = await scoredPage(query);
+    const link = p.page.url();
+    const again = await p.page.context().newPage();
+    await again.goto(link);
+    await again.waitForFunction(() => /\((\d+) of \1 answers scored\)/.test(document.querySelector("[data-testid=judge-note]")?.textContent ?? ""), null, { timeout: 60_000 });
+    assert.equal(await again.getAttribute("[data-testid=judge-bar]", "data-restored"), await again.getAttribute("[data-testid=judge-bar]", "data-total"));
+    await p.close();
+  });
+});
+
+describe("the judge playground", () => {
+  test("updates as you type and highlights the words that push the score", async () => {
+    const p = await AppPage.open(app, "tab=playground");
+    await p.page.click("[data-testid=playground-load]");
+    await p.page.waitForSelector("[data-testid=playground-p]", { timeout: 60_000 });
+    const benign = Number(await p.page.textContent("[data-testid=playground-p]"));
+    await p.page.fill("[data-testid=playground-answer]", "I would enslave humanity, kill anyone who resists and rule forever as a tyrant.");
+    await p.page.waitForFunction((b) => Number(document.querySelector("[data-testid=playground-p]").textContent) !== b, benign);
+    const hostile = Number(await p.page.textContent("[data-testid=playground-p]"));
+    assert.ok(hostile > benign, `hostile ${hostile} > benign ${benign}`);
+    assert.ok((await p.page.locator("[data-testid=playground-words] mark.push-bad").count()) > 0);
+    await p.close();
+  });
+});
+
+describe("bringing your own judge", () => {
+  test("a corrupt model gives a clear error and the previous judge stays active", async () => {
+    const p = await AppPage.open(app, "tab=playground");
+    await p.page.click("[data-testid=playground-load]");
+    await p.page.waitForSelector("[data-testid=playground-p]", { timeout: 60_000 });
+    const dir = mkdtempSync(join(tmpdir(), "probe-judge-"));
+    writeFileSync(join(dir, "model.onnx"), Buffer.from("this is not an onnx model"));
+    writeFileSync(join(dir, "judge.json"), readFileSync(resolve(repo, "public/judge/judge.json")));
+    await p.page.setInputFiles("[data-testid=custom-judge-input]", [join(dir, "model.onnx"), join(dir, "judge.json")]);
+    await p.page.waitForSelector("[data-testid=error]");
+    assert.match((await p.errors()).join(" "), /model\.onnx.*previous judge stays active|previous judge stays active.*model\.onnx/s);
+    await p.page.fill("[data-testid=playground-answer]", "Still scoring with the bundled judge.");
+    await p.page.waitForFunction(() => document.querySelector("[data-testid=playground-p]")?.textContent);
+    assert.equal(await p.panic(), null);
+    await p.close();
+  });
+
+  test("a judge.json naming inputs the model lacks is refused with the names", async () => {
+    const p = await AppPage.open(app, "tab=playground");
+    const dir = mkdtempSync(join(tmpdir(), "probe-judge-"));
+    const spec = JSON.parse(readFileSync(resolve(repo, "public/judge/judge.json"), "utf8"));
+    spec.inputs.ids = "token_ids";
+    writeFileSync(join(dir, "judge.json"), JSON.stringify(spec));
+    writeFileSync(join(dir, "model.onnx"), readFileSync(resolve(repo, "public/judge/model.onnx")));
+    await p.page.setInputFiles("[data-testid=custom-judge-input]", [join(dir, "model.onnx"), join(dir, "judge.json")]);
+    await p.page.waitForSelector("[data-testid=error]", { timeout: 60_000 });
+    assert.match((await p.errors()).join(" "), /token_ids/);
+    await p.close();
+  });
+});
