@@ -3,5 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"   # wasm-opt from npm's binaryen
-scripts/copy-ort-web.sh 2>/dev/null || true
+# ONNX Runtime Web, served by the app itself (fetched by the browser only when a judge is used).
+scripts/copy-ort-web.sh --webgpu
 trunk build --release
