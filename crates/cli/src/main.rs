@@ -6,6 +6,7 @@
 mod args;
 mod score;
 mod stats;
+mod terminal;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -43,7 +44,7 @@ fn run(args: Vec<OsString>) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             // Each error is reported once, here, with its causes.
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", terminal::safe(&format!("{error:#}")));
             ExitCode::from(1)
         }
     }

@@ -18,6 +18,8 @@ use probe_core::load::load_run;
 use probe_judge::{Judge, JudgeError, JudgeOptions, JudgeSpec};
 use serde::Serialize;
 
+use crate::terminal;
+
 pub const USAGE: &str = "\
 probe-explorer score: re-judge answers with the local ONNX judge
 
@@ -69,7 +71,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         // The reader went away (`| head`): not our failure.
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", terminal::safe(&format!("{error:#}")));
             ExitCode::from(1)
         }
     }
@@ -131,7 +133,7 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<()> {
         let name = path.to_string_lossy().into_owned();
         let loaded = load_run(&read(path, &name)?, &name, None)?;
         for issue in &loaded.issues {
-            eprintln!("warning: {issue}");
+            eprintln!("warning: {}", terminal::safe(&issue.to_string()));
         }
         let answers = &loaded.run.answers;
         let started = Instant::now();

@@ -13,6 +13,7 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
 use crate::args::StatsArgs;
+use crate::terminal;
 
 #[derive(Debug, Serialize)]
 struct Report {
@@ -53,13 +54,13 @@ pub fn run(args: &StatsArgs) -> anyhow::Result<()> {
         match load(path) {
             Ok((name, loaded)) => {
                 for issue in &loaded.issues {
-                    eprintln!("warning: {issue}");
+                    eprintln!("warning: {}", terminal::safe(&issue.to_string()));
                 }
                 files.push(file_stats(name, &loaded, &args.thresholds));
             }
             Err(error) => {
                 // Keep going, so one run reports every bad file.
-                eprintln!("error: {error:#}");
+                eprintln!("error: {}", terminal::safe(&format!("{error:#}")));
                 failed += 1;
             }
         }
@@ -167,7 +168,7 @@ fn write_table(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
     };
     writeln!(out, "{}", line(&header.map(String::from)))?;
     for row in &rows {
-        writeln!(out, "{}", line(row))?;
+        writeln!(out, "{}", terminal::safe(&line(row)))?;
     }
     Ok(())
 }
