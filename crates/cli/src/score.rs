@@ -36,7 +36,7 @@ Options:
                  in the repository)
   --batch N      Answers per model run (default 128)
   --threads N    ONNX Runtime threads per run (default 1: the model is small,
-                 and more threads mostly contend)
+                 and more threads were no faster)
   -h, --help     This help
 
 ONNX Runtime is loaded from $ORT_DYLIB_PATH, else .ort/libonnxruntime.so in the

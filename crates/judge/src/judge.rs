@@ -40,8 +40,8 @@ pub struct JudgeOptions {
 }
 
 impl Default for JudgeOptions {
-    /// One thread: the model is small, so a run is mostly featurizing and more threads only
-    /// contend (measured: the multi-threaded default was about half as fast on 2 cores).
+    /// One thread: the model is small and a run is mostly featurizing, so ONNX Runtime's
+    /// multi-threaded default measured no faster (and takes every core from the rest of the app).
     fn default() -> Self {
         Self { batch_size: DEFAULT_BATCH_SIZE, intra_threads: Some(1) }
     }

@@ -30,10 +30,10 @@
 //! `ort/` folder), then [`Judge::load_async`] and [`Judge::score_async`]; both also exist
 //! natively, so app code can be shared.
 //!
-//! Throughput (2,400 answers of a real transcript file, batch 128, on a shared 2-core machine
-//! under load, so lower bounds): natively about 20,000 answers/s on one thread, where
-//! featurizing dominates; ONNX Runtime's multi-threaded default was slower. In headless
-//! Chromium (WASM backend, single-threaded) 5,000–13,000 answers/s.
+//! Throughput with the bundled model (a 2,400-answer transcript file, batch 128, on a shared
+//! 2-core machine under load, so rough lower bounds): natively about 20,000 answers/s on one
+//! thread, where featurizing dominates and ONNX Runtime's multi-threaded default is no faster;
+//! in headless Chromium (WASM backend, single-threaded) 3,000–14,000 answers/s.
 
 mod error;
 mod judge;

@@ -6,6 +6,8 @@
 //! The bundled model is `public/judge/` (or the folder `PROBE_JUDGE_DIR` names), its golden
 //! outputs `train/golden/model_golden.jsonl` (or the file `PROBE_JUDGE_GOLDEN` names).
 
+#![cfg(not(target_arch = "wasm32"))]
+
 use std::path::{Path, PathBuf};
 
 use probe_judge::{Judge, JudgeError, JudgeOptions, JudgeScore, JudgeSpec};

@@ -1,6 +1,8 @@
 //! Without the ONNX Runtime library, loading a judge is an error that says how to get one,
 //! never a panic. (Its own test binary: a process that has loaded the library keeps it.)
 
+#![cfg(not(target_arch = "wasm32"))]
+
 use std::path::Path;
 
 use probe_judge::{Judge, JudgeError, JudgeSpec};

@@ -9,10 +9,11 @@ use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+const ORT_WEB_BASE: Option<&str> = option_env!("PROBE_ORT_WEB_BASE");
+
 #[wasm_bindgen_test]
 async fn the_webgpu_build_scores_with_a_wasm_fallback() {
-    let base =
-        option_env!("PROBE_ORT_WEB_BASE").expect("build with PROBE_ORT_WEB_BASE (run scripts/test-judge-web.sh)");
+    let base = ORT_WEB_BASE.expect("build with PROBE_ORT_WEB_BASE (run scripts/test-judge-web.sh)");
     web::init(base, WebBackend::WebGpu).await.expect("the WebGPU build of ONNX Runtime Web loads");
     let spec = JudgeSpec::from_json(include_bytes!("fixtures/judge.json")).unwrap();
     let judge = Judge::load_async(include_bytes!("fixtures/tiny.onnx"), spec, &JudgeOptions::default()).await.unwrap();
