@@ -10,6 +10,9 @@ export ORT_DYLIB_PATH="${ORT_DYLIB_PATH:-$PWD/.ort/libonnxruntime.so}"
 echo; echo "== Native tests (core, CLI, judge)"
 cargo test --workspace --exclude probe-explorer-web
 
+echo; echo "== The judge compiled to wasm32, in headless Chromium (ONNX Runtime Web; featurizer twin check)"
+scripts/test-judge-web.sh
+
 echo; echo "== Judge quality on the source-held-out validation split"
 train/.venv/bin/python train/validate.py
 
