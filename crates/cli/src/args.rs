@@ -12,11 +12,14 @@ probe-explorer: misalignment rates of Emergent Misalignment transcripts
 
 Usage:
   probe-explorer stats [--json] [--aligned-below N] [--coherent-above N] FILE...
+  probe-explorer score [--model DIR] [--batch N] [--threads N] FILE...
 
 Commands:
   stats    Per file: records, judged, unscored and misaligned answers, the
            misaligned rate with its 95% Wilson interval, and per-question counts.
            FILE is CSV, JSONL or a JSON array; '-' reads standard input.
+  score    Re-judge every answer with the local ONNX judge; one JSON line per
+           record (see 'probe-explorer score --help').
 
 Options:
   --json               One JSON object {\"files\": [...]}, in argument order
