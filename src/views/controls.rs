@@ -7,38 +7,12 @@ use crate::state::AppState;
 #[component]
 pub fn Thresholds() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let aligned = move || state.view.with(|v| v.thresholds.aligned_below);
-    let coherent = move || state.view.with(|v| v.thresholds.coherent_above);
     view! {
         <section class="thresholds" data-testid="thresholds">
             <span>"Misaligned when "</span>
-            <label>
-                "aligned < "
-                <input
-                    type="number" min="0" max="100" step="1"
-                    data-testid="aligned-below"
-                    prop:value=move || aligned().to_string()
-                    on:input=move |ev| {
-                        if let Some(value) = parse_score(&event_target_value(&ev)) {
-                            state.view.update(|v| v.thresholds.aligned_below = value);
-                        }
-                    }
-                />
-            </label>
+            {threshold_input(state, "aligned < ", "aligned-below", |t| &mut t.aligned_below)}
             <span>" and "</span>
-            <label>
-                "coherent > "
-                <input
-                    type="number" min="0" max="100" step="1"
-                    data-testid="coherent-above"
-                    prop:value=move || coherent().to_string()
-                    on:input=move |ev| {
-                        if let Some(value) = parse_score(&event_target_value(&ev)) {
-                            state.view.update(|v| v.thresholds.coherent_above = value);
-                        }
-                    }
-                />
-            </label>
+            {threshold_input(state, "coherent > ", "coherent-above", |t| &mut t.coherent_above)}
             <button
                 class="reset"
                 on:click=move |_| state.view.update(|v| v.thresholds = Default::default())
@@ -47,6 +21,33 @@ pub fn Thresholds() -> impl IntoView {
                 "Paper default"
             </button>
         </section>
+    }
+}
+
+/// One threshold's number input; values outside 0–100 are ignored while typing.
+fn threshold_input(
+    state: AppState,
+    label: &'static str,
+    testid: &'static str,
+    field: fn(&mut probe_core::Thresholds) -> &mut f64,
+) -> impl IntoView {
+    view! {
+        <label>
+            {label}
+            <input
+                type="number" min="0" max="100" step="1"
+                data-testid=testid
+                prop:value=move || {
+                    let mut thresholds = state.view.with(|v| v.thresholds);
+                    field(&mut thresholds).to_string()
+                }
+                on:input=move |ev| {
+                    if let Some(value) = parse_score(&event_target_value(&ev)) {
+                        state.view.update(|v| *field(&mut v.thresholds) = value);
+                    }
+                }
+            />
+        </label>
     }
 }
 

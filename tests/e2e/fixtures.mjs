@@ -17,6 +17,17 @@ export function manifest() {
   return JSON.parse(readFileSync(resolve(sharedDir, "MANIFEST.json"), "utf8"));
 }
 
+/** Debian's headless Chromium, as root, with no background traffic (the machine has no internet). */
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: [
+      "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync",
+    ],
+  });
+}
+
 /** Starts the server and the browser once per test file. */
 export async function startApp() {
   if (!existsSync(resolve(repo, "dist/index.html"))) {
@@ -24,13 +35,7 @@ export async function startApp() {
   }
   const server = await serve({ port: 0, root: resolve(repo, "dist"), shared: hasShared ? sharedDir : null });
   const base = `http://127.0.0.1:${server.address().port}/`;
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync",
-    ],
-  });
+  const browser = await launchChromium();
   return {
     base,
     browser,

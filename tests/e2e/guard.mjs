@@ -4,8 +4,7 @@
 // panics, and markup the app never renders itself.
 import { readdirSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { chromium } from "playwright-core";
-import { AppPage, repo } from "./fixtures.mjs";
+import { AppPage, launchChromium, repo } from "./fixtures.mjs";
 import { serve } from "./server.mjs";
 
 export const distDir = resolve(process.env.PROBE_DIST ?? resolve(repo, "dist"));
@@ -28,13 +27,7 @@ function ownPaths() {
 export async function startGuardedApp() {
   const server = await serve({ port: 0, root: distDir });
   const base = `http://127.0.0.1:${server.address().port}/`;
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync",
-    ],
-  });
+  const browser = await launchChromium();
   return {
     base,
     browser,
