@@ -60,9 +60,11 @@ export class AppPage {
     page.on("console", (m) => m.type() === "error" && this.consoleErrors.push(m.text()));
   }
 
-  static async open(app, query = "") {
+  /** Opens the app at `?query`; `watch(page)` runs before navigation (to observe requests, say). */
+  static async open(app, query = "", watch = () => {}) {
     const context = await app.browser.newContext({ acceptDownloads: true });
     const page = await context.newPage();
+    watch(page);
     const p = new AppPage(page, app.base);
     await page.goto(app.base + (query ? `?${query}` : ""));
     await page.waitForSelector("[data-testid=sources]");
