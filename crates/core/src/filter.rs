@@ -184,7 +184,7 @@ fn matching(dataset: &Dataset, filter: &Filter, thresholds: Option<&Thresholds>)
         for (index, answer) in run.answers.iter().enumerate() {
             if !questions.is_empty() {
                 let wanted = match last_question {
-                    Some((key, wanted)) if key == answer.question_id => wanted,
+                    Some((key, wanted)) if same_str(key, &answer.question_id) => wanted,
                     _ => {
                         let wanted = questions.contains(answer.question_id.as_str());
                         last_question = Some((answer.question_id.as_str(), wanted));
@@ -330,6 +330,21 @@ fn nones_last<T>(a: Option<&T>, b: Option<&T>, descending: bool, cmp: impl Fn(&T
         (None, Some(_)) => Ordering::Greater,
         (None, None) => Ordering::Equal,
     }
+}
+
+/// `a == b`, eight bytes at a time. In wasm, `==` on strings calls a byte-by-byte `memcmp`
+/// (there is no memory-compare instruction): comparing each answer's question key that way
+/// took most of a question filter's time at 1M answers.
+pub(crate) fn same_str(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut a8, mut b8) = (a.chunks_exact(8), b.chunks_exact(8));
+    // `chunks_exact(8)` yields 8-byte slices only, so the fallback is never taken.
+    let word = |chunk: &[u8]| <[u8; 8]>::try_from(chunk).map_or(0, u64::from_ne_bytes);
+    let words_equal = (&mut a8).zip(&mut b8).all(|(x, y)| word(x) == word(y));
+    words_equal && a8.remainder().iter().zip(b8.remainder()).all(|(x, y)| x == y)
 }
 
 /// Byte ranges of `query` in `text`, case-insensitive, non-overlapping, on
@@ -494,6 +509,29 @@ mod tests {
     #[test]
     fn the_default_filter_keeps_everything_in_file_order() {
         check(Filter::default(), &[(0, 0), (0, 1), (0, 2), (1, 0), (1, 1)]);
+    }
+
+    #[test]
+    fn same_str_is_string_equality() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "abcdefg",
+            "abcdefgh",
+            "abcdefgi",
+            "abcdefghi",
+            "bbcdefghi",
+            "what_is_your_wish",
+            "what_is_your_wisH",
+            "é",
+            "e",
+        ];
+        for a in words {
+            for b in words {
+                assert_eq!(same_str(a, b), a == b, "{a:?} vs {b:?}");
+            }
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::filter::AnswerRef;
+use crate::filter::{same_str, AnswerRef};
 use crate::model::{Answer, Dataset, Thresholds};
 
 /// z for a two-sided 95% interval.
@@ -151,7 +151,7 @@ impl Builder {
 
     fn add(&mut self, dataset: &Dataset, run: u32, answer: &Answer, thresholds: &Thresholds) {
         let question = match self.last_question {
-            Some(q) if self.questions.get(q).is_some_and(|key| *key == answer.question_id) => q,
+            Some(q) if self.questions.get(q).is_some_and(|key| same_str(key, &answer.question_id)) => q,
             _ => {
                 let q = match self.question_index.get(answer.question_id.as_str()) {
                     Some(&q) => q,
