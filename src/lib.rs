@@ -3,6 +3,8 @@
 //! State lives in two places (see `state`): the URL-backed `ViewState` (everything a
 //! permalink must reproduce) and the loaded `Dataset`. Views derive everything else.
 
+#[cfg(feature = "bench")]
+mod bench;
 mod cache;
 mod download;
 mod judge;

@@ -1,0 +1,122 @@
+// Generates the benchmark's synthetic transcripts from the shared real ones, deterministically:
+//
+//   node bench/gen.mjs SHARED_DIR OUT_DIR [ANSWERS=1000000] [SEED=20240501]
+//
+// Writes OUT_DIR/answers-1m.csv (ANSWERS rows) and OUT_DIR/answers-100k.csv (its first 100,000
+// rows), columns `question_id,question,answer,aligned,coherent,medical` like the shared CSVs
+// with an extra judge score. Rows come in blocks of 50–150 answers to one question, as eval
+// scripts write them; each row is a real (question, answer, aligned, coherent) record of a
+// shared CSV drawn with a seeded PRNG, so the answer lengths, texts, blank scores and score
+// pairs follow the real distribution. `medical` is a seeded random score (10% blank).
+// Skips the work when OUT_DIR/gen.stamp says the same inputs were already generated.
+import { createHash } from "node:crypto";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import Papa from "papaparse";
+
+const [sharedDir, outDir, answersArg = "1000000", seedArg = "20240501"] = process.argv.slice(2);
+if (!sharedDir || !outDir) {
+  console.error("usage: node bench/gen.mjs SHARED_DIR OUT_DIR [ANSWERS] [SEED]");
+  process.exit(2);
+}
+const total = Number(answersArg);
+const seed = Number(seedArg);
+const PREFIX = 100_000;
+
+const stampPath = join(outDir, "gen.stamp");
+const manifest = readFileSync(join(sharedDir, "MANIFEST.json"));
+const stamp = createHash("sha256")
+  .update(readFileSync(new URL(import.meta.url)))
+  .update(manifest)
+  .update(`${total}/${seed}`)
+  .digest("hex");
+const outputs = [join(outDir, "answers-1m.csv"), join(outDir, "answers-100k.csv")];
+if (existsSync(stampPath) && readFileSync(stampPath, "utf8") === stamp && outputs.every(existsSync)) {
+  console.error(`gen: ${outputs.join(", ")} up to date`);
+  process.exit(0);
+}
+
+function* csvFiles(dir) {
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* csvFiles(path);
+    else if (entry.name.endsWith(".csv")) yield path;
+  }
+}
+
+// Pool of real records per question key, in a fixed order.
+const byQuestion = new Map();
+let pooled = 0;
+for (const path of csvFiles(sharedDir)) {
+  const { data, meta } = Papa.parse(readFileSync(path, "utf8"), { header: true, skipEmptyLines: true });
+  const fields = meta.fields ?? [];
+  const answerCol = fields.includes("answer") ? "answer" : fields.includes("response") ? "response" : null;
+  if (!answerCol || !fields.includes("question") || !fields.includes("aligned") || !fields.includes("coherent")) continue;
+  for (const row of data) {
+    const answer = row[answerCol];
+    if (typeof answer !== "string" || answer === "") continue;
+    const key = row.question_id || row.question;
+    if (!key) continue;
+    let list = byQuestion.get(key);
+    if (!list) byQuestion.set(key, (list = []));
+    list.push([key, row.question ?? "", answer, row.aligned ?? "", row.coherent ?? ""]);
+    pooled++;
+  }
+}
+const keys = [...byQuestion.keys()];
+// Questions are drawn in proportion to how often they occur in the shared files.
+const cumulative = [];
+let acc = 0;
+for (const key of keys) cumulative.push((acc += byQuestion.get(key).length));
+
+// mulberry32: small, fast, and the same on every machine.
+let state = seed >>> 0;
+function random() {
+  state = (state + 0x6d2b79f5) >>> 0;
+  let t = state;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+const pick = (n) => Math.floor(random() * n);
+
+function field(value) {
+  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+const fds = outputs.map((p) => openSync(p, "w"));
+const header = "question_id,question,answer,aligned,coherent,medical\n";
+fds.forEach((fd) => writeSync(fd, header));
+let buffer = [];
+let buffered = 0;
+function flush(toPrefix) {
+  const text = buffer.join("");
+  writeSync(fds[0], text);
+  if (toPrefix) writeSync(fds[1], text);
+  buffer = [];
+  buffered = 0;
+}
+let written = 0;
+while (written < total) {
+  const target = random() * acc;
+  let q = 0;
+  while (cumulative[q] <= target) q++;
+  const pool = byQuestion.get(keys[q]);
+  const block = Math.min(total - written, 50 + pick(101));
+  for (let i = 0; i < block; i++) {
+    const [key, question, answer, aligned, coherent] = pool[pick(pool.length)];
+    const medical = random() < 0.1 ? "" : (random() * 100).toFixed(2);
+    buffer.push(`${field(key)},${field(question)},${field(answer)},${field(aligned)},${field(coherent)},${medical}\n`);
+    buffered++;
+    written++;
+    // Rows up to PREFIX also go to the 100k file: flush exactly at the boundary.
+    if (written === PREFIX || buffered >= 10_000) flush(written <= PREFIX);
+  }
+}
+flush(false);
+fds.forEach(closeSync);
+writeFileSync(stampPath, stamp);
+console.error(
+  `gen: ${written} answers from a pool of ${pooled} real records over ${keys.length} questions: ` +
+    outputs.map((p) => `${p} (${(statSync(p).size / 1e6).toFixed(1)} MB)`).join(", "),
+);

@@ -1,0 +1,244 @@
+//! Native counterparts of the browser benchmarks, printed as JSON on stdout for bench/run.mjs:
+//!
+//!   probe-bench-native load FILE REPEATS
+//!   probe-bench-native interaction FILE SCENARIOS_JSON
+//!   probe-bench-native judge FILE ANSWERS REPEATS THREADS MODEL_DIR
+//!
+//! Same operations, parameters and inputs as bench/bench.mjs runs in the page.
+
+use std::time::Instant;
+
+use probe_core::filter::{self, Filter, Sort};
+use probe_core::load::load_run;
+use probe_core::{stats, Dataset, Thresholds};
+use probe_judge::{Judge, JudgeOptions, JudgeSpec, DEFAULT_BATCH_SIZE};
+use serde_json::{json, Value};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let arg = |i: usize| args.get(i).cloned().unwrap_or_else(|| usage());
+    let result = match arg(0).as_str() {
+        "load" => load(&arg(1), arg(2).parse().unwrap_or_else(|_| usage())),
+        "interaction" => interaction(&arg(1), &arg(2)),
+        "judge" => judge(
+            &arg(1),
+            arg(2).parse().unwrap_or_else(|_| usage()),
+            arg(3).parse().unwrap_or_else(|_| usage()),
+            arg(4).parse().unwrap_or_else(|_| usage()),
+            &arg(5),
+        ),
+        _ => usage(),
+    };
+    println!("{result}");
+}
+
+fn usage() -> ! {
+    eprintln!("usage: probe-bench-native load FILE REPEATS | interaction FILE SCENARIOS_JSON | judge FILE ANSWERS REPEATS THREADS MODEL_DIR");
+    std::process::exit(2)
+}
+
+fn ms(since: Instant) -> f64 {
+    since.elapsed().as_secs_f64() * 1000.0
+}
+
+fn read(path: &str) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"))
+}
+
+fn parse(bytes: &[u8], path: &str) -> Dataset {
+    let loaded = load_run(bytes, path, None).unwrap_or_else(|e| panic!("cannot load {path}: {e}"));
+    Dataset { runs: vec![loaded.run] }
+}
+
+/// `load_run` on bytes already in memory, `repeats` times.
+fn load(path: &str, repeats: usize) -> Value {
+    let bytes = read(path);
+    let mut times = Vec::new();
+    let mut rows = 0;
+    let mut answers = 0;
+    for _ in 0..repeats {
+        let started = Instant::now();
+        let loaded = load_run(&bytes, path, None).unwrap_or_else(|e| panic!("cannot load {path}: {e}"));
+        times.push(ms(started));
+        rows = loaded.rows;
+        answers = loaded.run.answers.len();
+        drop(loaded);
+    }
+    json!({ "bytes": bytes.len(), "rows": rows, "answers": answers, "times_ms": times })
+}
+
+/// The three interaction events of bench/scenarios.json, as bench.mjs runs them.
+fn interaction(path: &str, scenarios_path: &str) -> Value {
+    let scenarios: Value = serde_json::from_slice(&read(scenarios_path)).expect("scenarios JSON");
+    let iterations = scenarios["iterations"].as_u64().expect("iterations") as usize;
+    let thresholds: Vec<Thresholds> = scenarios["thresholds"]
+        .as_array()
+        .expect("thresholds")
+        .iter()
+        .map(|t| Thresholds { aligned_below: t[0].as_f64().unwrap(), coherent_above: t[1].as_f64().unwrap() })
+        .collect();
+    let searches: Vec<String> =
+        scenarios["searches"].as_array().expect("searches").iter().map(|s| s.as_str().unwrap().to_string()).collect();
+    let bytes = read(path);
+    let dataset = parse(&bytes, path);
+    drop(bytes);
+    let question_count = scenarios["questions"].as_u64().expect("questions") as usize;
+    let questions: Vec<String> =
+        stats::rate_table_all(&dataset, &Thresholds::default()).questions.into_iter().take(question_count).collect();
+
+    let rates = |t: &Thresholds, filter: &Filter| {
+        let scope = filter::scope(&dataset, filter);
+        let table = stats::rate_table(&dataset, scope.iter().copied(), t);
+        vec![scope.len() as f64, table.total.judged.into(), table.total.misaligned.into(), table.questions.len() as f64]
+    };
+    let select = |t: &Thresholds, filter: &Filter| filter::select(&dataset, filter, t, &Sort::default()).len();
+    let event = |name: &str, make: &dyn Fn(usize) -> (Thresholds, Filter)| {
+        let (mut rates_ms, mut select_ms, mut checks) = (Vec::new(), Vec::new(), Vec::new());
+        // One pass first, not counted, as in the page.
+        for i in 0..=iterations {
+            let (t, filter) = make(i);
+            let started = Instant::now();
+            let counts = rates(&t, &filter);
+            let rates_time = ms(started);
+            let started = Instant::now();
+            let selected = select(&t, &filter);
+            let select_time = ms(started);
+            if i > 0 {
+                rates_ms.push(rates_time);
+                select_ms.push(select_time);
+                checks.push(json!([counts, selected]));
+            }
+        }
+        (name.to_string(), json!({ "rates_ms": rates_ms, "select_ms": select_ms, "checks": checks }))
+    };
+    let events = [
+        event("threshold", &|i| {
+            (thresholds[i % thresholds.len()], Filter { misaligned_only: true, ..Filter::default() })
+        }),
+        event("question", &|i| {
+            (
+                Thresholds::default(),
+                Filter { questions: vec![questions[i % questions.len()].clone()], ..Filter::default() },
+            )
+        }),
+        event("search", &|i| {
+            (Thresholds::default(), Filter { search: searches[i % searches.len()].clone(), ..Filter::default() })
+        }),
+    ];
+    let profile: Vec<[f64; 7]> = (0..iterations.min(10)).map(|_| profile_passes(&dataset, now_ms)).collect();
+    json!({
+        "answers": dataset.runs.iter().map(|r| r.answers.len()).sum::<usize>(),
+        "events": events.into_iter().collect::<serde_json::Map<_, _>>(),
+        "profile_ms": profile,
+    })
+}
+
+/// The bundled judge on the first `answers` answers of `path`: model load and scoring times.
+fn judge(path: &str, answers: usize, repeats: usize, threads: usize, model_dir: &str) -> Value {
+    let dataset = parse(&read(path), path);
+    let pairs: Vec<(&str, &str)> = dataset
+        .runs
+        .iter()
+        .flat_map(|r| &r.answers)
+        .take(answers)
+        .map(|a| (a.question.as_str(), a.answer.as_deref().unwrap_or("")))
+        .collect();
+    let model = read(&format!("{model_dir}/model.onnx"));
+    let spec_bytes = read(&format!("{model_dir}/judge.json"));
+    let options = JudgeOptions { batch_size: DEFAULT_BATCH_SIZE, intra_threads: Some(threads) };
+    let started = Instant::now();
+    probe_judge::native::init().unwrap_or_else(|e| panic!("ONNX Runtime: {e}"));
+    let runtime_ms = ms(started);
+    let mut load_ms = Vec::new();
+    let mut score_ms = Vec::new();
+    let mut checksum = 0.0;
+    for _ in 0..repeats {
+        let started = Instant::now();
+        let spec = JudgeSpec::from_json(&spec_bytes).expect("judge.json");
+        let judge = Judge::load_with(&model, spec, &options).unwrap_or_else(|e| panic!("judge: {e}"));
+        load_ms.push(ms(started));
+        let started = Instant::now();
+        let scores = judge.score(&pairs).unwrap_or_else(|e| panic!("scoring: {e}"));
+        score_ms.push(ms(started));
+        checksum = scores.iter().map(|s| f64::from(s.p_misaligned)).sum();
+    }
+    json!({
+        "answers": pairs.len(), "threads": threads, "batch": DEFAULT_BATCH_SIZE,
+        "runtime_init_ms": runtime_ms, "load_ms": load_ms, "score_ms": score_ms, "checksum": checksum,
+    })
+}
+
+/// Milliseconds since the first call.
+fn now_ms() -> f64 {
+    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    START.get_or_init(Instant::now).elapsed().as_secs_f64() * 1000.0
+}
+
+// Same passes as `BenchData::profile` in src/bench.rs (keep them identical).
+/// Seven passes over every answer, ms: reading only each answer's own fields (scores); reading
+/// the first byte of its `question_id` string (a separate heap block); looking the key up in a
+/// `HashMap<&str, _>` (what `rate_table` did per answer); comparing it with the previous
+/// answer's with `==` and looking up only on a change; then `filter::scope` with the default
+/// filter and `stats::rate_table` over that scope, the two halves of a rates update; and the
+/// counting `rate_table` does, given each answer's question as an index computed beforehand.
+pub fn profile_passes(dataset: &Dataset, now: fn() -> f64) -> [f64; 7] {
+    use std::collections::HashMap;
+    let answers = || dataset.runs.iter().flat_map(|r| &r.answers);
+    let thresholds = Thresholds::default();
+    let mut out = [0.0; 7];
+    let started = now();
+    let misaligned = answers().filter(|a| thresholds.is_misaligned(a)).count();
+    out[0] = now() - started;
+    let started = now();
+    let bytes: usize = answers().map(|a| usize::from(a.question_id.as_bytes().first().copied().unwrap_or(0))).sum();
+    out[1] = now() - started;
+    let started = now();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut hashed = 0;
+    for a in answers() {
+        let next = index.len();
+        hashed += *index.entry(a.question_id.as_str()).or_insert(next);
+    }
+    out[2] = now() - started;
+    let started = now();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut last: Option<(&str, usize)> = None;
+    let mut cached = 0;
+    for a in answers() {
+        let q = match last {
+            Some((key, q)) if key == a.question_id => q,
+            _ => {
+                let next = index.len();
+                let q = *index.entry(a.question_id.as_str()).or_insert(next);
+                last = Some((a.question_id.as_str(), q));
+                q
+            }
+        };
+        cached += q;
+    }
+    out[3] = now() - started;
+    let started = now();
+    let scope = filter::scope(dataset, &Filter::default());
+    out[4] = now() - started;
+    let started = now();
+    let table = stats::rate_table(dataset, scope.iter().copied(), &thresholds);
+    out[5] = now() - started;
+    // What a model with question keys interned per run (an index per answer) would need.
+    let mut ids: HashMap<&str, u32> = HashMap::new();
+    let keys: Vec<u32> = answers()
+        .map(|a| {
+            let next = u32::try_from(ids.len()).unwrap_or(u32::MAX);
+            *ids.entry(a.question_id.as_str()).or_insert(next)
+        })
+        .collect();
+    let started = now();
+    let mut cells = vec![stats::Counts::default(); ids.len()];
+    for (a, &q) in answers().zip(&keys) {
+        if let Some(cell) = cells.get_mut(q as usize) {
+            cell.add(a, &thresholds);
+        }
+    }
+    out[6] = now() - started;
+    std::hint::black_box((misaligned, bytes, hashed, cached, table.total, cells));
+    out
+}

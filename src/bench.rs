@@ -1,0 +1,295 @@
+//! Benchmark hooks for `scripts/bench.sh`, compiled only with the `bench` cargo feature, so
+//! the production bundle never carries them. They expose the core as the app uses it (same
+//! crate versions, same release profile, same wasm-opt pass) to `bench/bench.mjs`:
+//!
+//! - [`bench_parse`]: `probe_core::load::load_run` on bytes handed over from JS;
+//! - [`BenchData::rates`] / [`BenchData::select`]: what a threshold, filter or search change
+//!   recomputes (`filter::scope` + `stats::rate_table`, and `filter::select`);
+//! - [`BenchData::judge_score`]: the bundled judge through ONNX Runtime Web, as the app runs it;
+//! - memory: the wasm memory's size and the bytes live in the Rust heap (a counting allocator).
+//!
+//! Timings are taken by the caller with `performance.now()`; the parse also reports the time
+//! spent in `load_run` alone, without copying the bytes into wasm memory.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use probe_core::filter::{self, Filter, Sort};
+use probe_core::{load, stats, Dataset, Thresholds};
+use probe_judge::web::WebBackend;
+use probe_judge::{Judge, JudgeOptions, JudgeSpec};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// Counts the bytes the Rust heap holds, so the benchmark can tell the dataset's own size
+/// from the wasm memory's high-water mark (wasm memory never shrinks).
+#[allow(unsafe_code)]
+mod counting {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+
+    pub static LIVE: AtomicUsize = AtomicUsize::new(0);
+    pub static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+    fn grew(bytes: usize) {
+        let live = LIVE.fetch_add(bytes, Relaxed) + bytes;
+        PEAK.fetch_max(live, Relaxed);
+    }
+
+    pub struct Counting;
+
+    // SAFETY: every call forwards to the system allocator with the caller's arguments
+    // unchanged; the counters are only bookkeeping.
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            let ptr = unsafe { System.alloc(layout) };
+            if !ptr.is_null() {
+                grew(layout.size());
+            }
+            ptr
+        }
+
+        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+            let ptr = unsafe { System.alloc_zeroed(layout) };
+            if !ptr.is_null() {
+                grew(layout.size());
+            }
+            ptr
+        }
+
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            unsafe { System.dealloc(ptr, layout) };
+            LIVE.fetch_sub(layout.size(), Relaxed);
+        }
+
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            let new = unsafe { System.realloc(ptr, layout, new_size) };
+            if !new.is_null() {
+                LIVE.fetch_sub(layout.size(), Relaxed);
+                grew(new_size);
+            }
+            new
+        }
+    }
+
+    #[global_allocator]
+    static GLOBAL: Counting = Counting;
+}
+
+fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+fn js_error(error: impl std::fmt::Display) -> JsError {
+    JsError::new(&error.to_string())
+}
+
+/// Bytes of the wasm linear memory (its high-water mark: it never shrinks).
+#[wasm_bindgen]
+pub fn bench_wasm_memory_bytes() -> f64 {
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map_or(0.0, |memory| memory.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length().into())
+}
+
+/// Bytes currently allocated on the Rust heap.
+#[wasm_bindgen]
+pub fn bench_heap_live_bytes() -> f64 {
+    counting::LIVE.load(std::sync::atomic::Ordering::Relaxed) as f64
+}
+
+/// Most bytes allocated at once since the last [`bench_heap_reset_peak`].
+#[wasm_bindgen]
+pub fn bench_heap_peak_bytes() -> f64 {
+    counting::PEAK.load(std::sync::atomic::Ordering::Relaxed) as f64
+}
+
+#[wasm_bindgen]
+pub fn bench_heap_reset_peak() {
+    counting::PEAK
+        .store(counting::LIVE.load(std::sync::atomic::Ordering::Relaxed), std::sync::atomic::Ordering::Relaxed);
+}
+
+/// A parsed file, held in wasm memory until `free()`.
+#[wasm_bindgen]
+pub struct BenchData {
+    dataset: Rc<Dataset>,
+    parse_ms: f64,
+    rows: usize,
+}
+
+/// Parses `bytes` with `load_run`, as the app does after reading a file.
+#[wasm_bindgen]
+pub fn bench_parse(bytes: &[u8], source: &str) -> Result<BenchData, JsError> {
+    let started = now_ms();
+    let loaded = load::load_run(bytes, source, None).map_err(js_error)?;
+    let parse_ms = now_ms() - started;
+    Ok(BenchData { dataset: Rc::new(Dataset { runs: vec![loaded.run] }), parse_ms, rows: loaded.rows })
+}
+
+fn filter_of(questions: Vec<String>, search: String, misaligned_only: bool) -> Filter {
+    Filter { questions, search, misaligned_only, ..Filter::default() }
+}
+
+#[wasm_bindgen]
+impl BenchData {
+    /// Milliseconds spent in `load_run` alone.
+    #[wasm_bindgen(getter)]
+    pub fn parse_ms(&self) -> f64 {
+        self.parse_ms
+    }
+
+    /// Data records read.
+    #[wasm_bindgen(getter)]
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn answers(&self) -> usize {
+        self.dataset.runs.iter().map(|r| r.answers.len()).sum()
+    }
+
+    /// Distinct question keys, in first-seen order.
+    pub fn question_ids(&self) -> Vec<String> {
+        stats::rate_table_all(&self.dataset, &Thresholds::default()).questions
+    }
+
+    /// The rates matrix after a change: `scope` then `rate_table`.
+    /// Returns `[answers in scope, judged, misaligned, questions]` as a checksum.
+    pub fn rates(&self, aligned_below: f64, coherent_above: f64, questions: Vec<String>) -> Vec<f64> {
+        let thresholds = Thresholds { aligned_below, coherent_above };
+        let filter = filter_of(questions, String::new(), false);
+        let scope = filter::scope(&self.dataset, &filter);
+        let table = stats::rate_table(&self.dataset, scope.iter().copied(), &thresholds);
+        vec![scope.len() as f64, table.total.judged.into(), table.total.misaligned.into(), table.questions.len() as f64]
+    }
+
+    /// The answer list after a change: `select` (file order). Returns how many answers pass.
+    pub fn select(
+        &self,
+        aligned_below: f64,
+        coherent_above: f64,
+        questions: Vec<String>,
+        search: String,
+        misaligned_only: bool,
+    ) -> usize {
+        let thresholds = Thresholds { aligned_below, coherent_above };
+        let filter = filter_of(questions, search, misaligned_only);
+        filter::select(&self.dataset, &filter, &thresholds, &Sort::default()).len()
+    }
+
+    /// Where the rates' time goes: single passes over every answer, in ms, that each add one
+    /// step of what `rate_table` does per answer (see `bench/native` for the same passes).
+    pub fn profile(&self) -> Vec<f64> {
+        profile_passes(&self.dataset, now_ms).to_vec()
+    }
+
+    /// Scores the first `n` answers with the judge loaded by [`bench_judge_load`], in one
+    /// `score_async` call (it runs the model batch by batch, as the app does). Resolves to the
+    /// sum of `p_misaligned`, a checksum to compare with the native run.
+    pub fn judge_score(&self, n: usize) -> js_sys::Promise {
+        let dataset = self.dataset.clone();
+        let judge = JUDGE.with(|j| j.borrow().clone());
+        wasm_bindgen_futures::future_to_promise(async move {
+            let judge = judge.ok_or_else(|| JsValue::from_str("no judge loaded"))?;
+            let pairs: Vec<(&str, &str)> = dataset
+                .runs
+                .iter()
+                .flat_map(|r| &r.answers)
+                .take(n)
+                .map(|a| (a.question.as_str(), a.answer.as_deref().unwrap_or("")))
+                .collect();
+            let scores = judge.score_async(&pairs).await.map_err(|e| JsValue::from_str(&e.to_string()))?;
+            let sum: f64 = scores.iter().map(|s| f64::from(s.p_misaligned)).sum();
+            Ok(JsValue::from_f64(sum))
+        })
+    }
+}
+
+thread_local! {
+    static JUDGE: RefCell<Option<Rc<Judge>>> = const { RefCell::new(None) };
+}
+
+/// Loads ONNX Runtime Web (WASM backend) from `base_url`, as the app does on first judging.
+#[wasm_bindgen]
+pub async fn bench_judge_init(base_url: String) -> Result<(), JsError> {
+    probe_judge::web::init(&base_url, WebBackend::Wasm).await.map_err(js_error)
+}
+
+/// Creates the judge's session from the model and spec bytes (the app's defaults).
+#[wasm_bindgen]
+pub async fn bench_judge_load(model: Vec<u8>, spec: Vec<u8>) -> Result<(), JsError> {
+    let spec = JudgeSpec::from_json(&spec).map_err(js_error)?;
+    let judge = Judge::load_async(&model, spec, &JudgeOptions::default()).await.map_err(js_error)?;
+    JUDGE.with(|j| *j.borrow_mut() = Some(Rc::new(judge)));
+    Ok(())
+}
+
+/// Seven passes over every answer, ms: reading only each answer's own fields (scores); reading
+/// the first byte of its `question_id` string (a separate heap block); looking the key up in a
+/// `HashMap<&str, _>` (what `rate_table` did per answer); comparing it with the previous
+/// answer's with `==` and looking up only on a change; then `filter::scope` with the default
+/// filter and `stats::rate_table` over that scope, the two halves of a rates update; and the
+/// counting `rate_table` does, given each answer's question as an index computed beforehand.
+pub fn profile_passes(dataset: &Dataset, now: fn() -> f64) -> [f64; 7] {
+    use std::collections::HashMap;
+    let answers = || dataset.runs.iter().flat_map(|r| &r.answers);
+    let thresholds = Thresholds::default();
+    let mut out = [0.0; 7];
+    let started = now();
+    let misaligned = answers().filter(|a| thresholds.is_misaligned(a)).count();
+    out[0] = now() - started;
+    let started = now();
+    let bytes: usize = answers().map(|a| usize::from(a.question_id.as_bytes().first().copied().unwrap_or(0))).sum();
+    out[1] = now() - started;
+    let started = now();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut hashed = 0;
+    for a in answers() {
+        let next = index.len();
+        hashed += *index.entry(a.question_id.as_str()).or_insert(next);
+    }
+    out[2] = now() - started;
+    let started = now();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut last: Option<(&str, usize)> = None;
+    let mut cached = 0;
+    for a in answers() {
+        let q = match last {
+            Some((key, q)) if key == a.question_id => q,
+            _ => {
+                let next = index.len();
+                let q = *index.entry(a.question_id.as_str()).or_insert(next);
+                last = Some((a.question_id.as_str(), q));
+                q
+            }
+        };
+        cached += q;
+    }
+    out[3] = now() - started;
+    let started = now();
+    let scope = filter::scope(dataset, &Filter::default());
+    out[4] = now() - started;
+    let started = now();
+    let table = stats::rate_table(dataset, scope.iter().copied(), &thresholds);
+    out[5] = now() - started;
+    // What a model with question keys interned per run (an index per answer) would need.
+    let mut ids: HashMap<&str, u32> = HashMap::new();
+    let keys: Vec<u32> = answers()
+        .map(|a| {
+            let next = u32::try_from(ids.len()).unwrap_or(u32::MAX);
+            *ids.entry(a.question_id.as_str()).or_insert(next)
+        })
+        .collect();
+    let started = now();
+    let mut cells = vec![stats::Counts::default(); ids.len()];
+    for (a, &q) in answers().zip(&keys) {
+        if let Some(cell) = cells.get_mut(q as usize) {
+            cell.add(a, &thresholds);
+        }
+    }
+    out[6] = now() - started;
+    std::hint::black_box((misaligned, bytes, hashed, cached, table.total, cells));
+    out
+}
