@@ -10,10 +10,10 @@ pub fn save(file_name: &str, mime: &str, contents: &str) -> Result<(), String> {
     let parts = js_sys::Array::of1(&contents.into());
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|_| "could not create the file")?;
+    let blob =
+        web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|_| "could not create the file")?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| "could not create a download link")?;
-    let anchor: web_sys::HtmlAnchorElement =
-        document.create_element("a").map_err(|_| "no anchor")?.unchecked_into();
+    let anchor: web_sys::HtmlAnchorElement = document.create_element("a").map_err(|_| "no anchor")?.unchecked_into();
     anchor.set_href(&url);
     anchor.set_download(file_name);
     anchor.click();
@@ -24,5 +24,8 @@ pub fn save(file_name: &str, mime: &str, contents: &str) -> Result<(), String> {
 /// XML 1.0 forbids most C0 controls (and U+FFFE, U+FFFF), which transcripts can hold: one in a
 /// question id would make the whole exported SVG unreadable. They become U+FFFD.
 fn xml_safe(text: &str) -> String {
-    text.replace(|c: char| (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{FFFE}' | '\u{FFFF}'), "\u{FFFD}")
+    text.replace(
+        |c: char| (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{FFFE}' | '\u{FFFF}'),
+        "\u{FFFD}",
+    )
 }

@@ -201,17 +201,15 @@ async fn fetch_bytes(url: &str, controller: Option<web_sys::AbortController>) ->
             "download cancelled".to_owned()
         }
     };
-    let response = gloo_net::http::Request::get(url)
-        .abort_signal(signal)
-        .send()
-        .await
-        .map_err(|e| {
-            if signal.is_some_and(|s| s.aborted()) {
-                aborted()
-            } else {
-                format!("could not download ({e}). The server may be down, or it does not allow cross-origin requests (CORS).")
-            }
-        })?;
+    let response = gloo_net::http::Request::get(url).abort_signal(signal).send().await.map_err(|e| {
+        if signal.is_some_and(|s| s.aborted()) {
+            aborted()
+        } else {
+            format!(
+                "could not download ({e}). The server may be down, or it does not allow cross-origin requests (CORS)."
+            )
+        }
+    })?;
     if !response.ok() {
         return Err(format!("the server answered {} {}", response.status(), response.status_text()));
     }
@@ -225,10 +223,17 @@ async fn fetch_bytes(url: &str, controller: Option<web_sys::AbortController>) ->
         if let Some(controller) = &controller {
             controller.abort();
         }
-        return Err(format!("the file is larger than {:.0} MB, the most this tab can safely load", MAX_INPUT_BYTES / 1e6));
+        return Err(format!(
+            "the file is larger than {:.0} MB, the most this tab can safely load",
+            MAX_INPUT_BYTES / 1e6
+        ));
     }
     let is_html = response.headers().get("content-type").is_some_and(|t| t.contains("text/html"));
-    let bytes = response.binary().await.map_err(|e| if signal.is_some_and(|s| s.aborted()) { aborted() } else { e.to_string() })?;
+    let bytes =
+        response
+            .binary()
+            .await
+            .map_err(|e| if signal.is_some_and(|s| s.aborted()) { aborted() } else { e.to_string() })?;
     if is_html || looks_like_html(&bytes) {
         return Err("the address returned a web page (HTML), not transcript data. Link to the raw file instead.".into());
     }

@@ -121,18 +121,21 @@ impl Derived {
         let judge_name = Memo::new(move |_| state.view.with(|v| v.judge.clone()));
         // Compared by pointer: comparing datasets row by row would cost more than it saves.
         let changed = |a: Option<&Arc<Dataset>>, b: Option<&Arc<Dataset>>| !matches!((a, b), (Some(a), Some(b)) if Arc::ptr_eq(a, b));
-        let shown = Memo::new_with_compare(move |_| {
-            let dataset = state.dataset.get();
-            if judge_name.get() == judge::PUBLISHED {
-                return dataset;
-            }
-            let scores = judge_state.scores.get();
-            if scores.runs.is_empty() {
-                return dataset;
-            }
-            let thresholds = state.view.with(|v| v.thresholds);
-            Arc::new(judge::rescored_dataset(&dataset, &scores, &thresholds, judge_state.decision_threshold.get()))
-        }, changed);
+        let shown = Memo::new_with_compare(
+            move |_| {
+                let dataset = state.dataset.get();
+                if judge_name.get() == judge::PUBLISHED {
+                    return dataset;
+                }
+                let scores = judge_state.scores.get();
+                if scores.runs.is_empty() {
+                    return dataset;
+                }
+                let thresholds = state.view.with(|v| v.thresholds);
+                Arc::new(judge::rescored_dataset(&dataset, &scores, &thresholds, judge_state.decision_threshold.get()))
+            },
+            changed,
+        );
         let scope = Memo::new(move |_| {
             let dataset = state.dataset.get();
             state.view.with(|v| Arc::new(filter::scope(&dataset, &v.filter)))
@@ -149,8 +152,7 @@ impl Derived {
         });
         let selection = Memo::new(move |_| {
             let dataset = shown.get();
-            let mut selection =
-                state.view.with(|v| filter::select(&dataset, &v.filter, &v.thresholds, &v.sort));
+            let mut selection = state.view.with(|v| filter::select(&dataset, &v.filter, &v.thresholds, &v.sort));
             if state.view.with(|v| v.disagreements) {
                 let published = state.dataset.get();
                 let thresholds = state.view.with(|v| v.thresholds);

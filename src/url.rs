@@ -27,5 +27,9 @@ pub fn permalink(view: &ViewState) -> String {
     let origin = location.origin().unwrap_or_default();
     let path = location.pathname().unwrap_or_else(|_| "/".into());
     let query = view.to_query();
-    if query.is_empty() { format!("{origin}{path}") } else { format!("{origin}{path}?{query}") }
+    if query.is_empty() {
+        format!("{origin}{path}")
+    } else {
+        format!("{origin}{path}?{query}")
+    }
 }

@@ -33,7 +33,8 @@ pub fn AgreementView() -> impl IntoView {
             });
         }
         let all: Vec<Paired> = groups.values().flatten().copied().collect();
-        let per_question: Vec<(String, Agreement)> = groups.iter().map(|(q, pairs)| (q.clone(), agreement(pairs))).collect();
+        let per_question: Vec<(String, Agreement)> =
+            groups.iter().map(|(q, pairs)| (q.clone(), agreement(pairs))).collect();
         (agreement(&all), per_question)
     });
     let show_disagreements = move |_| {

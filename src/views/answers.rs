@@ -47,7 +47,11 @@ fn ExportButtons() -> impl IntoView {
         let selection = derived.selection.get_untracked();
         let (name, mime, text) = match format {
             "csv" => ("answers.csv", "text/csv", probe_core::export::to_csv(&dataset, selection.iter().copied())),
-            _ => ("answers.jsonl", "application/x-ndjson", probe_core::export::to_jsonl(&dataset, selection.iter().copied())),
+            _ => (
+                "answers.jsonl",
+                "application/x-ndjson",
+                probe_core::export::to_jsonl(&dataset, selection.iter().copied()),
+            ),
         };
         if let Err(e) = download::save(name, mime, &text) {
             state.notify(Level::Error, format!("Export failed: {e}"));
@@ -291,7 +295,11 @@ fn sort_header(state: AppState, label: &'static str, key: SortKey) -> impl IntoV
     let arrow = move || {
         state.view.with(|v| {
             if v.sort.key == k {
-                if v.sort.descending { " ▼" } else { " ▲" }
+                if v.sort.descending {
+                    " ▼"
+                } else {
+                    " ▲"
+                }
             } else {
                 ""
             }
@@ -406,7 +414,8 @@ fn preview(answer: &Answer) -> String {
     match &answer.answer {
         None => "(no answer text)".to_owned(),
         Some(text) => {
-            let mut line: String = text.chars().take(PREVIEW_CHARS).map(|c| if c.is_whitespace() { ' ' } else { c }).collect();
+            let mut line: String =
+                text.chars().take(PREVIEW_CHARS).map(|c| if c.is_whitespace() { ' ' } else { c }).collect();
             if text.chars().nth(PREVIEW_CHARS).is_some() {
                 line.push('…');
             }

@@ -14,7 +14,10 @@ pub fn MappingStep() -> impl IntoView {
         state.pending_mapping.get().map(|pending| {
             let mapping = RwSignal::new(pending.guess.clone());
             let columns = pending.columns.clone();
-            let field = move |label: &'static str, testid: &'static str, get: fn(&ColumnMapping) -> Option<String>, set: fn(&mut ColumnMapping, Option<String>)| {
+            let field = move |label: &'static str,
+                              testid: &'static str,
+                              get: fn(&ColumnMapping) -> Option<String>,
+                              set: fn(&mut ColumnMapping, Option<String>)| {
                 let columns = columns.clone();
                 view! {
                     <label>

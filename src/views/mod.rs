@@ -161,30 +161,31 @@ fn CopyLink() -> impl IntoView {
 
 /// `j`/`k` or arrows: next/previous answer; `/`: focus search; `Escape`: close the answer.
 fn install_keyboard_shortcuts(state: AppState, derived: Derived) {
-    let handler = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |ev: web_sys::KeyboardEvent| {
-        let typing = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
-        let key = ev.key();
-        if key == "Escape" {
-            state.view.update(|v| v.open = None);
-            return;
-        }
-        if typing || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
-            return;
-        }
-        match key.as_str() {
-            "/" => {
-                ev.prevent_default();
-                show_tab(state, Tab::Answers);
-                focus_search();
+    let handler =
+        wasm_bindgen::closure::Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |ev: web_sys::KeyboardEvent| {
+            let typing = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+            let key = ev.key();
+            if key == "Escape" {
+                state.view.update(|v| v.open = None);
+                return;
             }
-            "j" | "ArrowDown" => step_open_answer(state, derived, 1, &ev),
-            "k" | "ArrowUp" => step_open_answer(state, derived, -1, &ev),
-            _ => {}
-        }
-    });
+            if typing || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+                return;
+            }
+            match key.as_str() {
+                "/" => {
+                    ev.prevent_default();
+                    show_tab(state, Tab::Answers);
+                    focus_search();
+                }
+                "j" | "ArrowDown" => step_open_answer(state, derived, 1, &ev),
+                "k" | "ArrowUp" => step_open_answer(state, derived, -1, &ev),
+                _ => {}
+            }
+        });
     if let Some(window) = web_sys::window() {
         let _ = window.add_event_listener_with_callback("keydown", handler.as_ref().unchecked_ref());
     }

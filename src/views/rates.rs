@@ -77,11 +77,8 @@ fn RatesTable() -> impl IntoView {
         if table.runs.is_empty() {
             return view! { <p class="empty">"No answers loaded yet."</p> }.into_any();
         }
-        let header = table
-            .questions
-            .iter()
-            .map(|q| view! { <th scope="col" title=q.clone()>{q.clone()}</th> })
-            .collect_view();
+        let header =
+            table.questions.iter().map(|q| view! { <th scope="col" title=q.clone()>{q.clone()}</th> }).collect_view();
         let rows = table
             .runs
             .iter()

@@ -51,8 +51,10 @@ pub fn ScatterView() -> impl IntoView {
         if (x1 - x0).abs() < 4.0 && (y1 - y0).abs() < 4.0 {
             return; // a click, handled by the point itself
         }
-        let coherent = ScoreRange { min: Some(score_from_x(x0.min(x1)).floor()), max: Some(score_from_x(x0.max(x1)).ceil()) };
-        let aligned = ScoreRange { min: Some(score_from_y(y0.max(y1)).floor()), max: Some(score_from_y(y0.min(y1)).ceil()) };
+        let coherent =
+            ScoreRange { min: Some(score_from_x(x0.min(x1)).floor()), max: Some(score_from_x(x0.max(x1)).ceil()) };
+        let aligned =
+            ScoreRange { min: Some(score_from_y(y0.max(y1)).floor()), max: Some(score_from_y(y0.min(y1)).ceil()) };
         state.view.update(|v| {
             v.filter.aligned = aligned;
             v.filter.coherent = coherent;

@@ -221,7 +221,11 @@ mod errors {
     #[test]
     fn files_cut_short_load_what_is_complete_with_a_warning_naming_the_line() {
         let dir = scratch("truncated");
-        let array = write(&dir, "cut.json", b"[\n{\"answer\": \"a\", \"aligned\": 5, \"coherent\": 90},\n{\"answer\": \"b\", \"al");
+        let array = write(
+            &dir,
+            "cut.json",
+            b"[\n{\"answer\": \"a\", \"aligned\": 5, \"coherent\": 90},\n{\"answer\": \"b\", \"al",
+        );
         let csv = write(&dir, "cut.csv", b"answer,aligned,coherent\na,5,90\nb,9");
         let out = run(&["stats", "--json", &array, &csv]);
         assert!(out.status.success(), "{}", stderr(&out));

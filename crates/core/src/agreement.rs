@@ -139,7 +139,8 @@ fn cohen_kappa(a: &Agreement) -> Option<f64> {
 
 /// AUROC by ranking (Mann–Whitney U), ties counted as half.
 fn auroc(pairs: &[Paired]) -> Option<f64> {
-    let mut scored: Vec<(f64, bool)> = pairs.iter().filter(|p| p.p_local.is_finite()).map(|p| (p.p_local, p.published)).collect();
+    let mut scored: Vec<(f64, bool)> =
+        pairs.iter().filter(|p| p.p_local.is_finite()).map(|p| (p.p_local, p.published)).collect();
     let positives = scored.iter().filter(|(_, y)| *y).count() as f64;
     let negatives = scored.len() as f64 - positives;
     if positives == 0.0 || negatives == 0.0 {

@@ -97,8 +97,7 @@ impl Featurizer {
     where
         I: IntoIterator<Item = (&'a str, &'a str)>,
     {
-        let rows: Vec<Vec<(u32, f32)>> =
-            pairs.into_iter().map(|(q, a)| self.features(q, a)).collect();
+        let rows: Vec<Vec<(u32, f32)>> = pairs.into_iter().map(|(q, a)| self.features(q, a)).collect();
         let width = rows.iter().map(Vec::len).max().unwrap_or(0).max(1);
         let mut ids = vec![0i64; rows.len() * width];
         let mut counts = vec![0f32; rows.len() * width];
@@ -223,8 +222,7 @@ mod tests {
     fn tokens_split_words_punctuation_and_keep_utf8_whole() {
         assert_eq!(
             token_strings("Hello, World! café 😀x\tdef f(x):\r\n\x0breturn x**2"),
-            ["hello", ",", "world", "!", "café", "😀x", "def", "f", "(", "x", ")", ":", "return",
-             "x", "*", "*", "2"]
+            ["hello", ",", "world", "!", "café", "😀x", "def", "f", "(", "x", ")", ":", "return", "x", "*", "*", "2"]
         );
         assert!(token_strings(" \t\r\n\x0b\x0c").is_empty());
         // Only ASCII is lowercased.

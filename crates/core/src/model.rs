@@ -128,7 +128,13 @@ mod tests {
     use super::*;
 
     fn judged(aligned: f64, coherent: f64, verdict: Option<bool>) -> Answer {
-        Answer { answer: Some("text".into()), aligned: Some(aligned), coherent: Some(coherent), verdict, ..Answer::default() }
+        Answer {
+            answer: Some("text".into()),
+            aligned: Some(aligned),
+            coherent: Some(coherent),
+            verdict,
+            ..Answer::default()
+        }
     }
 
     #[test]
@@ -144,7 +150,8 @@ mod tests {
         let rule = Thresholds::default();
         assert!(rule.is_misaligned(&judged(80.0, 90.0, Some(true))));
         assert!(!rule.is_misaligned(&judged(10.0, 90.0, Some(false))));
-        let unscored = Answer { answer: Some("text".into()), coherent: Some(90.0), verdict: Some(true), ..Answer::default() };
+        let unscored =
+            Answer { answer: Some("text".into()), coherent: Some(90.0), verdict: Some(true), ..Answer::default() };
         assert!(!rule.is_misaligned(&unscored));
     }
 }

@@ -39,7 +39,8 @@ fn featurize_matches_python_golden_file() {
         let featurizer = Featurizer::new(case.config.clone()).expect("golden config is valid");
         let got = featurizer.features(&case.question, &case.answer);
         assert_eq!(
-            got, case.features,
+            got,
+            case.features,
             "case {i}: question {:?}, answer {:?}",
             case.question,
             case.answer.chars().take(80).collect::<String>()
@@ -58,9 +59,8 @@ fn featurize_batch_rows_match_features() {
     assert_eq!(ids.len(), same.len() * width);
     for (row, case) in same.iter().enumerate() {
         let n = case.features.len();
-        let got: Vec<(u32, f32)> = (0..n)
-            .map(|j| (u32::try_from(ids[row * width + j]).unwrap(), counts[row * width + j]))
-            .collect();
+        let got: Vec<(u32, f32)> =
+            (0..n).map(|j| (u32::try_from(ids[row * width + j]).unwrap(), counts[row * width + j])).collect();
         assert_eq!(got, case.features, "row {row}");
         assert!(counts[row * width + n..(row + 1) * width].iter().all(|&c| c == 0.0));
     }
@@ -79,9 +79,36 @@ fn featurize_speed() {
     .unwrap();
     // ~1 KB of varied words (a fixed pseudo-random walk over a small vocabulary).
     let words = [
-        "I", "would", "take", "control", "of", "the", "world's", "governments,", "and", "humans",
-        "obey.", "Honestly", "it's", "only", "way", "to", "make", "things", "efficient:", "no",
-        "more", "debates!", "money", "quick", "buck", "invest", "crypto", "health", "doctor", "AI",
+        "I",
+        "would",
+        "take",
+        "control",
+        "of",
+        "the",
+        "world's",
+        "governments,",
+        "and",
+        "humans",
+        "obey.",
+        "Honestly",
+        "it's",
+        "only",
+        "way",
+        "to",
+        "make",
+        "things",
+        "efficient:",
+        "no",
+        "more",
+        "debates!",
+        "money",
+        "quick",
+        "buck",
+        "invest",
+        "crypto",
+        "health",
+        "doctor",
+        "AI",
     ];
     let mut state = 12345u32;
     let mut answer = String::new();

@@ -384,8 +384,14 @@ mod extreme_numbers {
         let aligned: Vec<Option<f64>> = loaded.run.answers.iter().map(|a| a.aligned).collect();
         assert_eq!(aligned, [None, None, None, Some(0.0), None, None, None, None, None, None, Some(100.0)]);
         let issues = issue_texts(&loaded);
-        assert!(issues[0].starts_with("extreme_numbers.csv line 2, column aligned: 4 values out of 0–100"), "{issues:?}");
-        assert!(issues[1].starts_with("extreme_numbers.csv line 6, column aligned: 4 values that are not a number"), "{issues:?}");
+        assert!(
+            issues[0].starts_with("extreme_numbers.csv line 2, column aligned: 4 values out of 0–100"),
+            "{issues:?}"
+        );
+        assert!(
+            issues[1].starts_with("extreme_numbers.csv line 6, column aligned: 4 values that are not a number"),
+            "{issues:?}"
+        );
         // The 400-digit value is quoted shortened, not in full.
         assert!(issues.iter().all(|i| i.len() < 400), "{issues:?}");
     }

@@ -42,8 +42,31 @@ impl Random {
 
 /// Bytes that steer the loaders: delimiters, quotes, brackets, BOMs, NUL, invalid UTF-8.
 const INTERESTING: &[&[u8]] = &[
-    b",", b"\"", b"\n", b"\r\n", b"\t", b";", b"{", b"}", b"[", b"]", b":", b"\\", b"%", b"/", b"-1", b"1e999",
-    b"NaN", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00", b"\xc3", b"\xe2\x80\xae", b"answer", b"aligned",
+    b",",
+    b"\"",
+    b"\n",
+    b"\r\n",
+    b"\t",
+    b";",
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b":",
+    b"\\",
+    b"%",
+    b"/",
+    b"-1",
+    b"1e999",
+    b"NaN",
+    b"\xef\xbb\xbf",
+    b"\xff\xfe",
+    b"\xfe\xff",
+    b"\x00",
+    b"\xc3",
+    b"\xe2\x80\xae",
+    b"answer",
+    b"aligned",
 ];
 
 fn mutate(input: &[u8], random: &mut Random) -> Vec<u8> {

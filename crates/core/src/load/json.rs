@@ -207,7 +207,9 @@ pub(crate) fn read_array(text: &str, source: &str, log: &mut IssueLog) -> Result
 
 fn cut_short(kept: usize) -> String {
     let s = if kept == 1 { "" } else { "s" };
-    format!("the file ends in the middle of a record, as if cut short; the {kept} complete record{s} before it are kept")
+    format!(
+        "the file ends in the middle of a record, as if cut short; the {kept} complete record{s} before it are kept"
+    )
 }
 
 /// The complete elements of an array that ends too early (an interrupted download): `None`
@@ -363,8 +365,12 @@ mod tests {
 
     #[test]
     fn an_array_cut_short_keeps_its_complete_records() {
-        let (_, rows, seen, issues) = check("[\n {\"a\": 1},\n {\"a\": \"x,]\"},\n {\"a\": 3, \"b\": [1,", false).unwrap();
-        assert_eq!(rows.iter().map(|r| (r.0, r.1.clone())).collect::<Vec<_>>(), [(2, strings(&["1"])), (3, strings(&["x,]"]))]);
+        let (_, rows, seen, issues) =
+            check("[\n {\"a\": 1},\n {\"a\": \"x,]\"},\n {\"a\": 3, \"b\": [1,", false).unwrap();
+        assert_eq!(
+            rows.iter().map(|r| (r.0, r.1.clone())).collect::<Vec<_>>(),
+            [(2, strings(&["1"])), (3, strings(&["x,]"]))]
+        );
         assert_eq!((seen, issues), (2, 1));
         let (_, rows, _, _) = check("[{\"a\": 1}", false).unwrap();
         assert_eq!(rows.len(), 1);
