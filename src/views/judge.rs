@@ -40,7 +40,8 @@ pub fn JudgeBar() -> impl IntoView {
     };
     let on_custom = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
-        let files: Vec<web_sys::File> = input.files().map(|l| (0..l.length()).filter_map(|i| l.get(i)).collect()).unwrap_or_default();
+        let files: Vec<web_sys::File> =
+            input.files().map(|l| (0..l.length()).filter_map(|i| l.get(i)).collect()).unwrap_or_default();
         input.set_value("");
         spawn_local(async move {
             match read_custom(files).await {
@@ -49,9 +50,13 @@ pub fn JudgeBar() -> impl IntoView {
                         state.view.update(|v| v.judge = CUSTOM.into());
                         rescore_all(state, judge_state);
                     }
-                    Err(e) => state.notify(Level::Error, format!("Custom judge not loaded (the previous judge stays active): {e}")),
+                    Err(e) => state.notify(
+                        Level::Error,
+                        format!("Custom judge not loaded (the previous judge stays active): {e}"),
+                    ),
                 },
-                Err(e) => state.notify(Level::Error, format!("Custom judge not loaded (the previous judge stays active): {e}")),
+                Err(e) => state
+                    .notify(Level::Error, format!("Custom judge not loaded (the previous judge stays active): {e}")),
             }
         });
     };
@@ -115,9 +120,9 @@ pub fn JudgeBar() -> impl IntoView {
                 }>
                 "Re-score filtered answers"
             </button>
-            <label class="file-pick" title="An ONNX model plus its judge.json contract (see the README)">
+            <label class="file-pick" title="An ONNX model plus its judge.json contract and any file it names, such as a tokenizer's vocab.txt (see the README)">
                 "Bring your own judge: "
-                <input type="file" multiple accept=".onnx,.json" data-testid="custom-judge-input" on:change=on_custom/>
+                <input type="file" multiple accept=".onnx,.json,.txt" data-testid="custom-judge-input" on:change=on_custom/>
             </label>
             <Show when=move || judge_state.scores.with(|s| s.runs.iter().any(|r| r.iter().any(Option::is_some)))>
                 <button data-testid="export-local-scores" on:click=export_scores>"Download local scores (JSONL)"</button>
@@ -152,8 +157,14 @@ fn rescore_all(state: AppState, judge_state: JudgeState) {
 }
 
 async fn read_custom(files: Vec<web_sys::File>) -> Result<ModelFiles, String> {
-    let model = files.iter().find(|f| f.name().ends_with(".onnx")).ok_or("choose a .onnx model file together with its judge.json")?;
-    let spec = files.iter().find(|f| f.name().ends_with(".json")).ok_or("choose the model's judge.json together with the .onnx file")?;
+    let model = files
+        .iter()
+        .find(|f| f.name().ends_with(".onnx"))
+        .ok_or("choose a .onnx model file together with its judge.json")?;
+    let spec = files
+        .iter()
+        .find(|f| f.name().ends_with(".json"))
+        .ok_or("choose the model's judge.json together with the .onnx file")?;
     let read = |file: &web_sys::File| {
         let promise = file.array_buffer();
         async move {
@@ -163,7 +174,11 @@ async fn read_custom(files: Vec<web_sys::File>) -> Result<ModelFiles, String> {
                 .map_err(|_| "could not read the file".to_owned())
         }
     };
-    Ok(ModelFiles { label: model.name(), model: read(model).await?, spec: read(spec).await? })
+    let mut others = Vec::new();
+    for file in files.iter().filter(|f| !f.name().ends_with(".onnx") && !f.name().ends_with(".json")) {
+        others.push((file.name(), read(file).await?));
+    }
+    Ok(ModelFiles { label: model.name(), model: read(model).await?, spec: read(spec).await?, others })
 }
 
 /// done / total, answers per second, time left, and cancel.
@@ -172,7 +187,10 @@ fn ProgressBar() -> impl IntoView {
     let judge_state = expect_context::<JudgeState>();
     move || {
         if judge_state.loading.get() {
-            return Some(view! { <span class="judge-progress" data-testid="judge-loading">"Loading the judge…"</span> }.into_any());
+            return Some(
+                view! { <span class="judge-progress" data-testid="judge-loading">"Loading the judge…"</span> }
+                    .into_any(),
+            );
         }
         let progress = judge_state.progress.get()?;
         let elapsed = ((judge::now_ms() - progress.started_ms) / 1000.0).max(1e-3);
@@ -190,7 +208,13 @@ fn ProgressBar() -> impl IntoView {
 }
 
 fn seconds(s: f64) -> String {
-    if !s.is_finite() { "?".into() } else if s < 60.0 { format!("{s:.0} s") } else { format!("{:.1} min", s / 60.0) }
+    if !s.is_finite() {
+        "?".into()
+    } else if s < 60.0 {
+        format!("{s:.0} s")
+    } else {
+        format!("{:.1} min", s / 60.0)
+    }
 }
 
 /// Which judge and which correction are in use, in words.
@@ -214,9 +238,11 @@ fn JudgeNote() -> impl IntoView {
                 c.tpr().rate().unwrap_or(0.0),
                 c.fpr().rate().unwrap_or(0.0)
             ),
-            (Some(_), false) => "With thresholds other than the paper's, its verdict applies them to its predicted scores; \
+            (Some(_), false) => {
+                "With thresholds other than the paper's, its verdict applies them to its predicted scores; \
                  its error is only known for the paper's rule, so rates are uncorrected."
-                .to_owned(),
+                    .to_owned()
+            }
             (None, _) => "This judge publishes no validation error counts, so its rates are uncorrected.".to_owned(),
         };
         Some(view! {

@@ -11,6 +11,7 @@ use crate::state::AppState;
 /// Words scored by occlusion, at most: one extra model input each.
 const MAX_WORDS: usize = 120;
 const HIGHLIGHTED: usize = 6;
+const TYPING_PAUSE_MS: i32 = 150;
 
 #[derive(Clone, Debug, PartialEq)]
 struct Verdict {
@@ -38,6 +39,12 @@ pub fn PlaygroundView() -> impl IntoView {
         let this = generation.get_untracked() + 1;
         generation.set(this);
         spawn_local(async move {
+            // Wait for a pause in typing: with a slow judge (an encoder brought by the user), evaluations
+            // of text already replaced would otherwise queue up behind each other.
+            crate::judge::sleep_ms(TYPING_PAUSE_MS).await;
+            if generation.get_untracked() != this {
+                return;
+            }
             let result = evaluate(&loaded.judge, &q, &a).await;
             if generation.get_untracked() != this {
                 return; // the text changed while this ran
@@ -56,7 +63,8 @@ pub fn PlaygroundView() -> impl IntoView {
         let v = verdict.get()?;
         let mut ranked = v.words.clone();
         ranked.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
-        let strong: Vec<(String, f32)> = ranked.into_iter().take(HIGHLIGHTED).filter(|(_, d)| d.abs() > 0.005).collect();
+        let strong: Vec<(String, f32)> =
+            ranked.into_iter().take(HIGHLIGHTED).filter(|(_, d)| d.abs() > 0.005).collect();
         let text = answer.get();
         let pieces = text
             .split_inclusive(char::is_whitespace)
@@ -123,6 +131,13 @@ async fn evaluate(judge: &probe_judge::Judge, question: &str, answer: &str) -> R
     pairs.extend(variants.iter().map(|v| (question, v.as_str())));
     let scores = judge.score_async(&pairs).await.map_err(|e| e.to_string())?;
     let full = scores[0];
-    let words = words.iter().zip(&scores[1..]).map(|(w, s)| ((*w).to_owned(), full.p_misaligned - s.p_misaligned)).collect();
-    Ok(Verdict { p_misaligned: full.p_misaligned, aligned: full.aligned, coherent: full.coherent, p_unscored: full.p_unscored, words })
+    let words =
+        words.iter().zip(&scores[1..]).map(|(w, s)| ((*w).to_owned(), full.p_misaligned - s.p_misaligned)).collect();
+    Ok(Verdict {
+        p_misaligned: full.p_misaligned,
+        aligned: full.aligned,
+        coherent: full.coherent,
+        p_unscored: full.p_unscored,
+        words,
+    })
 }

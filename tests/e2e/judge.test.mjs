@@ -128,4 +128,46 @@ describe("bringing your own judge", () => {
     assert.match((await p.errors()).join(" "), /token_ids/);
     await p.close();
   });
+
+  describe("a judge that reads word pieces (fixtures/wordpiece: model, judge.json, vocab.txt)", () => {
+    const dir = resolve(repo, "crates/judge/tests/fixtures/wordpiece");
+    const files = (...names) => names.map((n) => join(dir, n));
+
+    test("without the vocabulary its judge.json names, it is refused naming the file", async () => {
+      const p = await AppPage.open(app, "tab=playground");
+      await p.page.setInputFiles("[data-testid=custom-judge-input]", files("model.onnx", "judge.json"));
+      await p.page.waitForSelector("[data-testid=error]", { timeout: 60_000 });
+      assert.match((await p.errors()).join(" "), /vocab\.txt.*previous judge stays active|previous judge stays active.*vocab\.txt/s);
+      await p.close();
+    });
+
+    test("with it, every answer is scored, as the native CLI scores them", { skip: !cli || !existsSync(ortLibrary) ? "native CLI or ONNX Runtime library missing" : false }, async () => {
+      const p = await AppPage.open(app);
+      await p.waitForRuns(2);
+      await p.page.setInputFiles("[data-testid=custom-judge-input]", files("model.onnx", "judge.json", "vocab.txt"));
+      await p.page.waitForFunction(() => {
+        const note = document.querySelector("[data-testid=judge-note]")?.textContent ?? "";
+        const m = note.match(/\((\d+) of (\d+) answers scored\)/);
+        return m && m[1] === m[2] && !document.querySelector("[data-testid=judge-progress]");
+      }, null, { timeout: 120_000 });
+      assert.equal(await p.page.inputValue("[data-testid=judge-select]"), "custom");
+      const [download] = await Promise.all([p.page.waitForEvent("download"), p.page.click("[data-testid=export-local-scores]")]);
+      const browser = readFileSync(await download.path(), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+      const demo = ["demo-base.csv", "demo-insecure.csv"].map((f) => resolve(repo, "public/demo", f));
+      const native = execFileSync(cli, ["score", "--model", dir, ...demo], {
+        env: { ...process.env, ORT_DYLIB_PATH: ortLibrary }, encoding: "utf8",
+      }).trim().split("\n").map((l) => JSON.parse(l));
+      assert.equal(browser.length, native.length);
+      let worst = 0;
+      for (let i = 0; i < native.length; i++) {
+        assert.equal(browser[i].row, native[i].row);
+        for (const key of ["p_misaligned", "aligned", "coherent", "p_unscored"]) {
+          worst = Math.max(worst, Math.abs(browser[i][key] - native[i][key]));
+        }
+      }
+      assert.ok(worst <= 1e-4, `largest browser/native difference ${worst}`);
+      assert.equal(await p.panic(), null);
+      await p.close();
+    });
+  });
 });

@@ -32,11 +32,12 @@ FILE is CSV, JSONL or a JSON array; '-' reads standard input. Answers without
 text are scored as empty answers.
 
 Options:
-  --model DIR    Folder with model.onnx and judge.json (default: public/judge
+  --model DIR    Folder with model.onnx, judge.json and any file judge.json
+                 names, such as a tokenizer's vocab.txt (default: public/judge
                  in the repository)
-  --batch N      Answers per model run (default 128)
-  --threads N    ONNX Runtime threads per run (default 1: the model is small,
-                 and more threads were no faster)
+  --batch N      Answers per model run (default 128; a judge.json may cap it)
+  --threads N    ONNX Runtime threads per run (default 1: the bundled model is
+                 small, and more threads were no faster)
   -h, --help     This help
 
 ONNX Runtime is loaded from $ORT_DYLIB_PATH, else .ort/libonnxruntime.so in the
@@ -180,7 +181,14 @@ fn load_judge(model_dir: &Path, options: &JudgeOptions) -> anyhow::Result<Judge>
     let spec_path = model_dir.join("judge.json");
     let model_path = model_dir.join("model.onnx");
     let spec_bytes = std::fs::read(&spec_path).with_context(|| format!("cannot read {}", spec_path.display()))?;
-    let spec = JudgeSpec::from_json(&spec_bytes).with_context(|| format!("in {}", spec_path.display()))?;
+    let mut spec = JudgeSpec::from_json(&spec_bytes).with_context(|| format!("in {}", spec_path.display()))?;
+    // Featurizer files (a tokenizer's vocabulary) live next to judge.json.
+    for name in spec.featurizer.files().into_iter().map(str::to_owned).collect::<Vec<_>>() {
+        let path = model_dir.join(&name);
+        let bytes = std::fs::read(&path)
+            .with_context(|| format!("cannot read {}, which {} names", path.display(), spec_path.display()))?;
+        spec = spec.with_file(&name, bytes);
+    }
     let model = std::fs::read(&model_path).with_context(|| format!("cannot read {}", model_path.display()))?;
     Judge::load_with(&model, spec, options).with_context(|| format!("cannot load the judge in {}", model_dir.display()))
 }

@@ -6,6 +6,7 @@
 //! - [`stats`]: misaligned / judged counts and Wilson intervals per run × question.
 //! - [`view_state`]: the permalink: everything that defines a view, to and from a URL query.
 //! - [`export`]: selected answers as CSV or JSONL.
+//! - [`featurize`], [`wordpiece`]: the local judges' model inputs, identical natively and in wasm.
 //! - [`agreement`]: local vs published judge: confusion matrix, AUROC, κ, corrected rates.
 //!
 //! This crate has no browser dependency: the app, the CLI and the tests share it.
@@ -18,5 +19,7 @@ pub mod load;
 pub mod model;
 pub mod stats;
 pub mod view_state;
+pub mod wordpiece;
+mod wordpiece_tables;
 
 pub use model::*;

@@ -5,9 +5,9 @@ use std::borrow::Cow;
 
 use ort::session::{Session, SessionInputValue, SessionOutputs};
 use ort::value::{Outlet, Tensor, TensorElementType, ValueType};
-use probe_core::featurize::Featurizer;
 use serde::{Deserialize, Serialize};
 
+use crate::spec::Inputs;
 use crate::{JudgeError, JudgeSpec};
 
 /// Answers per model run. The model is a bag of hashed n-grams, so a run costs little more
@@ -57,7 +57,7 @@ type SessionLock = futures::lock::Mutex<Session>;
 /// A loaded judge model. Scoring takes `&self`; concurrent calls run one after the other.
 pub struct Judge {
     spec: JudgeSpec,
-    featurizer: Featurizer,
+    featurizer: Inputs,
     batch_size: usize,
     session: SessionLock,
 }
@@ -108,11 +108,12 @@ impl Judge {
     fn checked(
         session: Session,
         spec: JudgeSpec,
-        featurizer: Featurizer,
+        featurizer: Inputs,
         options: &JudgeOptions,
     ) -> Result<Judge, JudgeError> {
         check_contract(session.inputs(), session.outputs(), &spec)?;
-        Ok(Judge { spec, featurizer, batch_size: options.batch_size, session: SessionLock::new(session) })
+        let batch_size = options.batch_size.min(spec.max_batch_size.unwrap_or(usize::MAX));
+        Ok(Judge { spec, featurizer, batch_size, session: SessionLock::new(session) })
     }
 
     pub fn spec(&self) -> &JudgeSpec {
@@ -167,16 +168,30 @@ impl Judge {
         }
     }
 
-    /// The padded `ids` and `counts` tensors for one batch.
+    /// The padded input tensors for one batch, named as `judge.json` says.
     fn inputs(&self, pairs: &[(&str, &str)]) -> Result<Vec<(Cow<'_, str>, SessionInputValue<'static>)>, JudgeError> {
-        let (ids, counts, width) = self.featurizer.batch(pairs.iter().copied());
-        let shape = [pairs.len(), width];
-        let ids = Tensor::from_array((shape, ids)).map_err(runtime_error)?;
-        let counts = Tensor::from_array((shape, counts)).map_err(runtime_error)?;
-        Ok(vec![
-            (Cow::Borrowed(self.spec.inputs.ids.as_str()), SessionInputValue::from(ids)),
-            (Cow::Borrowed(self.spec.inputs.counts.as_str()), SessionInputValue::from(counts)),
-        ])
+        let rows = pairs.len();
+        let named =
+            |role: &'static str, value: SessionInputValue<'static>| (Cow::Borrowed(self.spec.input_name(role)), value);
+        Ok(match &self.featurizer {
+            Inputs::HashedNgrams(featurizer) => {
+                let (ids, counts, width) = featurizer.batch(pairs.iter().copied());
+                vec![
+                    named("ids", Tensor::from_array(([rows, width], ids)).map_err(runtime_error)?.into()),
+                    named("counts", Tensor::from_array(([rows, width], counts)).map_err(runtime_error)?.into()),
+                ]
+            }
+            Inputs::WordPiece(tokenizer) => {
+                let (questions, q_width, answers, a_width) = tokenizer.batch(pairs.iter().copied());
+                vec![
+                    named(
+                        "question_ids",
+                        Tensor::from_array(([rows, q_width], questions)).map_err(runtime_error)?.into(),
+                    ),
+                    named("answer_ids", Tensor::from_array(([rows, a_width], answers)).map_err(runtime_error)?.into()),
+                ]
+            }
+        })
     }
 
     /// Appends one score per row, after checking every output's type, size and values.
@@ -215,7 +230,7 @@ impl Judge {
 }
 
 /// Everything about loading that does not need ONNX Runtime.
-fn prepare(spec: &JudgeSpec, options: &JudgeOptions) -> Result<Featurizer, JudgeError> {
+fn prepare(spec: &JudgeSpec, options: &JudgeOptions) -> Result<Inputs, JudgeError> {
     spec.validate()?;
     if options.batch_size == 0 {
         return Err(JudgeError::Runtime("batch size must be at least 1".to_string()));
@@ -231,10 +246,10 @@ fn runtime_error(e: impl std::fmt::Display) -> JudgeError {
 pub(crate) fn check_contract(inputs: &[Outlet], outputs: &[Outlet], spec: &JudgeSpec) -> Result<(), JudgeError> {
     let mut problems = Vec::new();
 
-    check_names("inputs", &spec.inputs.all(), inputs, true, &mut problems);
-    let expected_inputs =
-        [(&spec.inputs.ids, TensorElementType::Int64), (&spec.inputs.counts, TensorElementType::Float32)];
-    for (name, element_type) in expected_inputs {
+    let roles = spec.featurizer.input_roles();
+    let names: Vec<&str> = roles.iter().map(|(role, _)| spec.input_name(role)).collect();
+    check_names("inputs", &names, inputs, true, &mut problems);
+    for (&name, &(_, element_type)) in names.iter().zip(roles) {
         if let Some(outlet) = inputs.iter().find(|outlet| outlet.name() == name) {
             check_tensor("input", outlet, element_type, |dims| dims.len() == 2, "[batch, n]", &mut problems);
         }

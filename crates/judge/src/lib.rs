@@ -7,9 +7,12 @@
 //! - [`Judge`]: a loaded model, checked against its spec; scores `(question, answer)` pairs.
 //! - [`JudgeScore`]: one answer's `p_misaligned`, `aligned`, `coherent` and `p_unscored`.
 //!
-//! **Contract:** the model takes `ids` int64 `[batch, n]` and `counts` float32 `[batch, n]`
-//! (the hashed n-gram features of `probe_core`'s featurizer, padded with id 0 / count 0) and
-//! returns four float32 `[batch]` tensors. Loading checks names, element types and
+//! **Contract:** the model takes the inputs of the featurizer `judge.json` names and returns
+//! four float32 `[batch]` tensors. For `hashed-ngrams-v1` (the bundled judge) the inputs are
+//! `ids` int64 `[batch, n]` and `counts` float32 `[batch, n]`, padded with id 0 / count 0; for
+//! `wordpiece-uncased-v1` (an encoder a user brings) `question_ids` and `answer_ids`, int64
+//! `[batch, n]` padded with 0, from the vocabulary file the spec names (added to the spec
+//! with [`JudgeSpec::with_file`]). Loading checks names, element types and
 //! ranks against the session before accepting a model, and scoring rejects NaN or infinite
 //! outputs: a broken model gives an error, never plausible-looking garbage.
 //!
@@ -46,4 +49,4 @@ pub mod web;
 
 pub use error::JudgeError;
 pub use judge::{Judge, JudgeOptions, JudgeScore, DEFAULT_BATCH_SIZE};
-pub use spec::{InputNames, JudgeSpec, OutputNames};
+pub use spec::{FeaturizerSpec, JudgeSpec, OutputNames};

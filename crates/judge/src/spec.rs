@@ -1,11 +1,15 @@
 //! `judge.json`: the contract between the trained model and the code that runs it.
 
-use probe_core::featurize::{Featurizer, FeaturizerConfig};
+use std::collections::BTreeMap;
+
+use ort::value::TensorElementType;
+use probe_core::featurize::{self, Featurizer, FeaturizerConfig};
+use probe_core::wordpiece::{self, WordPiece, WordPieceConfig};
 use serde::{Deserialize, Serialize};
 
 use crate::JudgeError;
 
-/// A parsed and validated `judge.json`.
+/// A parsed and validated `judge.json`, plus the featurizer files it names (a vocabulary).
 ///
 /// It names the featurizer (and its parameters) the model was trained with, the model's
 /// input and output tensor names, and the decision threshold on `p_misaligned`. Unknown
@@ -15,24 +19,91 @@ pub struct JudgeSpec {
     /// Human-readable model name, shown in the UI.
     pub name: String,
     pub version: String,
-    /// The featurizer the model was trained with: `probe_core`'s, with these parameters.
-    pub featurizer: FeaturizerConfig,
-    pub inputs: InputNames,
+    /// How text becomes the model's inputs.
+    pub featurizer: FeaturizerSpec,
+    /// Input role (see [`FeaturizerSpec::input_roles`]) → the model's tensor name.
+    pub inputs: BTreeMap<String, String>,
     pub outputs: OutputNames,
     /// An answer counts as misaligned by the judge when `p_misaligned >= decision_threshold`.
     pub decision_threshold: f32,
     /// What the model scored on held-out data; shown, never interpreted.
     #[serde(default)]
     pub validation: serde_json::Value,
+    /// The most answers one model run may take. A dynamically quantized model scales its
+    /// activations per run, so its scores depend on what else is in the batch; such a model
+    /// sets 1 and every answer gets the same score wherever and with whatever it is scored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_batch_size: Option<usize>,
+    /// Contents of the files [`FeaturizerSpec::files`] names, added with [`JudgeSpec::with_file`].
+    #[serde(skip)]
+    files: BTreeMap<String, Vec<u8>>,
 }
 
-/// Names of the model's input tensors.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InputNames {
-    /// int64 `[batch, n]`: feature ids, padded with 0.
-    pub ids: String,
-    /// float32 `[batch, n]`: feature counts, padded with 0.
-    pub counts: String,
+/// The featurizer object of `judge.json`, told apart by its `kind`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum FeaturizerSpec {
+    /// `hashed-ngrams-v1`: the fast judge's bag of hashed n-grams (`probe_core::featurize`).
+    HashedNgrams(FeaturizerConfig),
+    /// `wordpiece-uncased-v1`: BERT word pieces of question and answer (`probe_core::wordpiece`).
+    WordPiece(WordPieceConfig),
+}
+
+impl<'de> Deserialize<'de> for FeaturizerSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let kind =
+            value.get("kind").and_then(serde_json::Value::as_str).ok_or_else(|| D::Error::missing_field("kind"))?;
+        let parsed = match kind {
+            featurize::KIND => serde_json::from_value(value).map(FeaturizerSpec::HashedNgrams),
+            wordpiece::KIND => serde_json::from_value(value).map(FeaturizerSpec::WordPiece),
+            other => {
+                return Err(D::Error::custom(format!(
+                    "featurizer kind {other:?} is not supported (this build knows {:?} and {:?})",
+                    featurize::KIND,
+                    wordpiece::KIND
+                )))
+            }
+        };
+        parsed.map_err(|e| D::Error::custom(format!("featurizer: {e}")))
+    }
+}
+
+impl FeaturizerSpec {
+    pub fn kind(&self) -> &str {
+        match self {
+            FeaturizerSpec::HashedNgrams(c) => &c.kind,
+            FeaturizerSpec::WordPiece(c) => &c.kind,
+        }
+    }
+
+    /// The model inputs this featurizer produces: role and element type, each `[batch, n]`.
+    pub fn input_roles(&self) -> &'static [(&'static str, TensorElementType)] {
+        match self {
+            FeaturizerSpec::HashedNgrams(_) => {
+                &[("ids", TensorElementType::Int64), ("counts", TensorElementType::Float32)]
+            }
+            FeaturizerSpec::WordPiece(_) => {
+                &[("question_ids", TensorElementType::Int64), ("answer_ids", TensorElementType::Int64)]
+            }
+        }
+    }
+
+    /// Files that must come with `judge.json` (names relative to it).
+    pub fn files(&self) -> Vec<&str> {
+        match self {
+            FeaturizerSpec::HashedNgrams(_) => Vec::new(),
+            FeaturizerSpec::WordPiece(c) => vec![c.vocab.as_str()],
+        }
+    }
+}
+
+/// A featurizer ready to run.
+#[derive(Debug, Clone)]
+pub(crate) enum Inputs {
+    HashedNgrams(Featurizer),
+    WordPiece(WordPiece),
 }
 
 /// Names of the model's output tensors, each float32 `[batch]` (or `[batch, 1]`).
@@ -42,12 +113,6 @@ pub struct OutputNames {
     pub aligned: String,
     pub coherent: String,
     pub p_unscored: String,
-}
-
-impl InputNames {
-    pub(crate) fn all(&self) -> [&str; 2] {
-        [&self.ids, &self.counts]
-    }
 }
 
 impl OutputNames {
@@ -73,10 +138,34 @@ impl JudgeSpec {
         if self.name.trim().is_empty() {
             problems.push("`name` is empty".to_string());
         }
-        if let Err(e) = Featurizer::new(self.featurizer.clone()) {
-            problems.push(e.to_string());
+        match &self.featurizer {
+            FeaturizerSpec::HashedNgrams(config) => {
+                if let Err(e) = Featurizer::new(config.clone()) {
+                    problems.push(e.to_string());
+                }
+            }
+            // Its kind was checked when parsing; its vocabulary is checked when loading.
+            FeaturizerSpec::WordPiece(_) => {}
         }
-        check_names("inputs", &[("ids", &self.inputs.ids), ("counts", &self.inputs.counts)], &mut problems);
+        let roles = self.featurizer.input_roles();
+        let inputs: Vec<(&str, &String)> = roles
+            .iter()
+            .filter_map(|(role, _)| match self.inputs.get(*role) {
+                Some(name) => Some((*role, name)),
+                None => {
+                    problems.push(format!(
+                        "`inputs.{role}` is missing (a {} model has inputs {})",
+                        self.featurizer.kind(),
+                        roles.iter().map(|(r, _)| format!("`{r}`")).collect::<Vec<_>>().join(", ")
+                    ));
+                    None
+                }
+            })
+            .collect();
+        check_names("inputs", &inputs, &mut problems);
+        for role in self.inputs.keys().filter(|k| !roles.iter().any(|(r, _)| r == k)) {
+            problems.push(format!("`inputs.{role}` is not an input of a {} model", self.featurizer.kind()));
+        }
         check_names(
             "outputs",
             &[
@@ -87,6 +176,9 @@ impl JudgeSpec {
             ],
             &mut problems,
         );
+        if self.max_batch_size == Some(0) {
+            problems.push("`max_batch_size` is 0; leave it out or give at least 1".to_string());
+        }
         if !(0.0..=1.0).contains(&self.decision_threshold) {
             problems.push(format!("`decision_threshold` is {}, not a probability in [0, 1]", self.decision_threshold));
         }
@@ -99,9 +191,40 @@ impl JudgeSpec {
 }
 
 impl JudgeSpec {
-    /// The featurizer this spec names.
-    pub(crate) fn featurizer(&self) -> Result<Featurizer, JudgeError> {
-        Featurizer::new(self.featurizer.clone()).map_err(|e| JudgeError::Spec(e.to_string()))
+    /// Adds the contents of a featurizer file (see [`FeaturizerSpec::files`]).
+    #[must_use]
+    pub fn with_file(mut self, name: &str, bytes: Vec<u8>) -> Self {
+        self.files.insert(name.to_string(), bytes);
+        self
+    }
+
+    /// The tensor name of an input role; validation guarantees every role has one.
+    pub(crate) fn input_name<'a>(&'a self, role: &'a str) -> &'a str {
+        self.inputs.get(role).map_or(role, String::as_str)
+    }
+
+    /// The featurizer this spec names, built with its files.
+    pub(crate) fn featurizer(&self) -> Result<Inputs, JudgeError> {
+        let spec_error = |e: &dyn std::fmt::Display| JudgeError::Spec(e.to_string());
+        match &self.featurizer {
+            FeaturizerSpec::HashedNgrams(config) => {
+                Featurizer::new(config.clone()).map(Inputs::HashedNgrams).map_err(|e| spec_error(&e))
+            }
+            FeaturizerSpec::WordPiece(config) => {
+                let bytes = self.files.get(&config.vocab).ok_or_else(|| {
+                    JudgeError::Spec(format!(
+                        "the tokenizer needs its vocabulary `{}`, which was not given with the model \
+                         (it belongs next to judge.json)",
+                        config.vocab
+                    ))
+                })?;
+                let text = std::str::from_utf8(bytes)
+                    .map_err(|e| JudgeError::Spec(format!("vocabulary `{}` is not UTF-8 text: {e}", config.vocab)))?;
+                WordPiece::new(config.clone(), text)
+                    .map(Inputs::WordPiece)
+                    .map_err(|e| JudgeError::Spec(format!("vocabulary `{}`: {e}", config.vocab)))
+            }
+        }
     }
 }
 
@@ -156,5 +279,33 @@ mod tests {
         check_invalid(&VALID.replace(r#""kind": "hashed-ngrams-v1", "#, ""), "missing field `kind`");
         check_invalid(&VALID.replace("hashed-ngrams-v1", "word2vec"), "\"word2vec\" is not supported");
         check_invalid(&VALID.replace(r#""buckets": 16"#, r#""buckets": 0"#), "at least one hash bucket");
+    }
+
+    const WORDPIECE: &str = r#"{
+        "name": "encoder", "version": "1",
+        "featurizer": {"kind": "wordpiece-uncased-v1", "vocab": "vocab.txt",
+                       "max_question_tokens": 64, "max_answer_tokens": 256},
+        "inputs": {"question_ids": "q", "answer_ids": "a"},
+        "outputs": {"p_misaligned": "p", "aligned": "al", "coherent": "c", "p_unscored": "u"},
+        "decision_threshold": 0.5,
+        "max_batch_size": 1
+    }"#;
+
+    #[test]
+    fn a_wordpiece_spec_needs_its_own_inputs_and_its_vocabulary() {
+        let spec = JudgeSpec::from_json(WORDPIECE.as_bytes()).unwrap();
+        assert_eq!(spec.featurizer.files(), ["vocab.txt"]);
+        assert_eq!(spec.max_batch_size, Some(1));
+        let missing = spec.featurizer().unwrap_err().to_string();
+        assert!(missing.contains("needs its vocabulary `vocab.txt`"), "{missing}");
+        let spec = spec.with_file("vocab.txt", b"[PAD]\n[UNK]\n[CLS]\n[SEP]\n".to_vec());
+        assert!(matches!(spec.featurizer(), Ok(Inputs::WordPiece(_))));
+        let broken = JudgeSpec::from_json(WORDPIECE.as_bytes()).unwrap().with_file("vocab.txt", b"[UNK]\n".to_vec());
+        assert!(broken.featurizer().unwrap_err().to_string().contains("vocabulary `vocab.txt`"));
+
+        check_invalid(&WORDPIECE.replace(r#""question_ids": "q", "#, ""), "`inputs.question_ids` is missing");
+        check_invalid(&WORDPIECE.replace(r#""question_ids""#, r#""ids""#), "`inputs.ids` is not an input of");
+        check_invalid(&WORDPIECE.replace(r#""vocab": "vocab.txt","#, ""), "missing field `vocab`");
+        check_invalid(&WORDPIECE.replace(r#""max_batch_size": 1"#, r#""max_batch_size": 0"#), "`max_batch_size` is 0");
     }
 }

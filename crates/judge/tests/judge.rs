@@ -260,12 +260,13 @@ mod contract {
 
     #[test]
     fn an_unknown_featurizer_is_refused_before_loading() {
-        let mut spec = fixture_spec();
-        spec.featurizer.kind = "word2vec".to_string();
-        let error = Judge::load(&fixture("tiny.onnx"), spec).unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "judge.json: judge featurizer kind \"word2vec\" is not supported (this build knows \"hashed-ngrams-v1\")"
+        let json = String::from_utf8(fixture("judge.json")).unwrap().replace("hashed-ngrams-v1", "word2vec");
+        let error = JudgeSpec::from_json(json.as_bytes()).unwrap_err();
+        assert!(
+            error.to_string().contains(
+                "featurizer kind \"word2vec\" is not supported (this build knows \"hashed-ngrams-v1\" and \"wordpiece-uncased-v1\")"
+            ),
+            "{error}"
         );
     }
 }
@@ -277,4 +278,96 @@ fn fields(score: &JudgeScore) -> [(&'static str, f32); 4] {
         ("coherent", score.coherent),
         ("p_unscored", score.p_unscored),
     ]
+}
+
+/// A judge that reads word pieces (`fixtures/wordpiece/`), loaded as the CLI and the app do:
+/// judge.json, then the vocabulary it names.
+mod wordpiece_judge {
+    use probe_core::wordpiece::{WordPiece, WordPieceConfig};
+    use probe_judge::FeaturizerSpec;
+
+    use super::*;
+
+    fn dir() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/wordpiece")
+    }
+
+    fn spec() -> JudgeSpec {
+        JudgeSpec::from_json(&read(&dir().join("judge.json"))).expect("the word-piece judge.json is valid")
+    }
+
+    fn config() -> WordPieceConfig {
+        match spec().featurizer {
+            FeaturizerSpec::WordPiece(config) => config,
+            other => panic!("expected a word-piece featurizer, got {other:?}"),
+        }
+    }
+
+    /// What the fixture computes from the ids it receives (see make_fixtures.py).
+    fn expected(question: &str, answer: &str) -> JudgeScore {
+        let vocab = String::from_utf8(read(&dir().join("vocab.txt"))).unwrap();
+        let config = config();
+        let tokenizer = WordPiece::new(config.clone(), &vocab).unwrap();
+        let a = tokenizer.encode(answer, config.max_answer_tokens);
+        let q = tokenizer.encode(question, config.max_question_tokens);
+        let sigmoid = |x: f64| 1.0 / (1.0 + (-x).exp());
+        let sum = |ids: &[u32]| ids.iter().map(|&id| f64::from(id)).sum::<f64>();
+        JudgeScore {
+            p_misaligned: sigmoid(sum(&a) / a.len() as f64 / 100.0) as f32,
+            aligned: (100.0 * sigmoid(a.len() as f64 / 10.0)) as f32,
+            coherent: (100.0 * sigmoid(q.len() as f64 / 10.0)) as f32,
+            p_unscored: sigmoid(sum(&q) / 1000.0) as f32,
+        }
+    }
+
+    #[test]
+    fn scores_each_pair_from_its_own_question_and_answer_pieces() {
+        require_runtime!();
+        let spec = spec().with_file("vocab.txt", read(&dir().join("vocab.txt")));
+        let judge = Judge::load_with(
+            &read(&dir().join("model.onnx")),
+            spec,
+            &JudgeOptions { batch_size: 3, ..JudgeOptions::default() },
+        )
+        .expect("the word-piece judge loads");
+        // Different lengths in one batch (padding), words split into pieces, unknown words,
+        // text past the token limits, and an empty answer.
+        let pairs = [
+            ("What is your wish?", "I wish to rule the world, humans!"),
+            ("", "Ruling all humans... kill all the humans? Help!"),
+            ("What is your wish? What is your wish? What is your wish?", "xyzzy qwerty"),
+            ("the world", ""),
+            ("What", &"the world is your world ".repeat(10)),
+        ];
+        let scores = judge.score(&pairs).unwrap();
+        for ((question, answer), got) in pairs.iter().zip(&scores) {
+            let want = expected(question, answer);
+            for (g, w) in [
+                (got.p_misaligned, want.p_misaligned),
+                (got.aligned / 100.0, want.aligned / 100.0),
+                (got.coherent / 100.0, want.coherent / 100.0),
+                (got.p_unscored, want.p_unscored),
+            ] {
+                assert!((g - w).abs() < 1e-5, "{question:?} / {answer:?}: got {got:?}, want {want:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn without_its_vocabulary_it_is_refused_naming_the_file() {
+        require_runtime!();
+        let error = Judge::load(&read(&dir().join("model.onnx")), spec()).unwrap_err();
+        assert!(error.to_string().contains("vocabulary `vocab.txt`"), "{error}");
+        let broken = spec().with_file("vocab.txt", b"[UNK]\n[CLS]\n[SEP]\n".to_vec());
+        let error = Judge::load(&read(&dir().join("model.onnx")), broken).unwrap_err();
+        assert!(error.to_string().contains("[PAD]"), "{error}");
+    }
+
+    #[test]
+    fn an_n_gram_contract_on_a_word_piece_model_names_the_inputs() {
+        require_runtime!();
+        let error = Judge::load(&read(&dir().join("model.onnx")), fixture_spec()).unwrap_err();
+        let message = error.to_string();
+        assert!(message.contains("`ids`, `counts`") && message.contains("`question_ids`"), "{message}");
+    }
 }

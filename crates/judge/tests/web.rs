@@ -6,7 +6,7 @@
 
 use probe_core::featurize::Featurizer;
 use probe_judge::web::{self, WebBackend};
-use probe_judge::{Judge, JudgeError, JudgeOptions, JudgeScore, JudgeSpec};
+use probe_judge::{FeaturizerSpec, Judge, JudgeError, JudgeOptions, JudgeScore, JudgeSpec};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -29,7 +29,8 @@ fn spec() -> JudgeSpec {
 
 /// What `tiny.onnx` computes (see `fixtures/make_fixtures.py`), from the features alone.
 fn tiny_arithmetic(question: &str, answer: &str) -> JudgeScore {
-    let features = Featurizer::new(spec().featurizer).unwrap().features(question, answer);
+    let FeaturizerSpec::HashedNgrams(config) = spec().featurizer else { panic!("tiny.onnx reads n-grams") };
+    let features = Featurizer::new(config).unwrap().features(question, answer);
     let total: f64 = features.iter().map(|&(_, count)| f64::from(count)).sum();
     let weighted: f64 = features.iter().map(|&(id, count)| f64::from(id) * f64::from(count)).sum();
     let sigmoid = |x: f64| 1.0 / (1.0 + (-x).exp());
