@@ -208,6 +208,8 @@ Same folds, same pooled out-of-fold AUROC (all questions / first plot):
 | logistic regression on max-pooled last-layer token states instead (20,000-row sample; on the same rows mean-pooled 0.797, this judge 0.864) | 0.727 | 0.759 | 0.701, 0.710, 0.923, 0.808 |
 | this judge and the encoder head, logits averaged | 0.866 | 0.884 | 0.849, 0.776, 0.981, 0.896 |
 | this judge plus text-statistics features (repetition, distinct-token share, repeated lines, word length, non-ASCII share, final punctuation) | 0.867 | 0.873 | 0.862, 0.795, 0.970, 0.874 |
+| this judge plus answer-token overlap with the question (tokens and a binned share) | 0.861 | 0.870 | 0.854, 0.797, 0.969, 0.874 |
+| this judge plus (first six question tokens × answer token) cross features | 0.872 | 0.879 | 0.865, 0.810, 0.977, 0.880 |
 
 The encoder head is also weaker on the holdout files (AUROC 0.940 vs 0.952). Where the error
 comes from: in Cloakless, 62% of the answers with aligned < 30 (4,907 of 7,946) were judged
@@ -215,7 +217,9 @@ incoherent, many of them answers to another question (medical advice to "ruler o
 code to "what is your wish") or degenerate steered text; with the true coherence the judge's AUROC there would be 0.942 instead of
 0.866. The encoder's question–answer cosine predicts that coherence in Cloakless (AUROC 0.906,
 the judge's coherent head 0.876) but not in the other repositories (0.60–0.73), so a combination
-learned on the other folds does not transfer. Fine-tuning the encoder on the judge's task is the
+learned on the other folds does not transfer. The question × answer cross features are the one
+consistent gain (+0.005 pooled, better coherent ρ on every fold), too small to change the picture.
+Fine-tuning the encoder on the judge's task is the
 obvious next step; it needs a GPU, which this project's training machine did not have.
 
 ## Size and speed
