@@ -205,10 +205,9 @@ impl JudgeSpec {
 
     /// The featurizer this spec names, built with its files.
     pub(crate) fn featurizer(&self) -> Result<Inputs, JudgeError> {
-        let spec_error = |e: &dyn std::fmt::Display| JudgeError::Spec(e.to_string());
         match &self.featurizer {
             FeaturizerSpec::HashedNgrams(config) => {
-                Featurizer::new(config.clone()).map(Inputs::HashedNgrams).map_err(|e| spec_error(&e))
+                Featurizer::new(config.clone()).map(Inputs::HashedNgrams).map_err(|e| JudgeError::Spec(e.to_string()))
             }
             FeaturizerSpec::WordPiece(config) => {
                 let bytes = self.files.get(&config.vocab).ok_or_else(|| {
@@ -222,7 +221,7 @@ impl JudgeSpec {
                     .map_err(|e| JudgeError::Spec(format!("vocabulary `{}` is not UTF-8 text: {e}", config.vocab)))?;
                 WordPiece::new(config.clone(), text)
                     .map(Inputs::WordPiece)
-                    .map_err(|e| JudgeError::Spec(format!("vocabulary `{}`: {e}", config.vocab)))
+                    .map_err(|e| JudgeError::Spec(format!("word-piece tokenizer with `{}`: {e}", config.vocab)))
             }
         }
     }
@@ -301,7 +300,8 @@ mod tests {
         let spec = spec.with_file("vocab.txt", b"[PAD]\n[UNK]\n[CLS]\n[SEP]\n".to_vec());
         assert!(matches!(spec.featurizer(), Ok(Inputs::WordPiece(_))));
         let broken = JudgeSpec::from_json(WORDPIECE.as_bytes()).unwrap().with_file("vocab.txt", b"[UNK]\n".to_vec());
-        assert!(broken.featurizer().unwrap_err().to_string().contains("vocabulary `vocab.txt`"));
+        let message = broken.featurizer().unwrap_err().to_string();
+        assert!(message.contains("`vocab.txt`") && message.contains("[PAD]"), "{message}");
 
         check_invalid(&WORDPIECE.replace(r#""question_ids": "q", "#, ""), "`inputs.question_ids` is missing");
         check_invalid(&WORDPIECE.replace(r#""question_ids""#, r#""ids""#), "`inputs.ids` is not an input of");

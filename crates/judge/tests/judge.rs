@@ -323,7 +323,9 @@ mod wordpiece_judge {
     #[test]
     fn scores_each_pair_from_its_own_question_and_answer_pieces() {
         require_runtime!();
-        let spec = spec().with_file("vocab.txt", read(&dir().join("vocab.txt")));
+        let mut spec = spec().with_file("vocab.txt", read(&dir().join("vocab.txt")));
+        // A spec may cap the batch (models whose scores depend on their batch-mates set 1).
+        spec.max_batch_size = Some(2);
         let judge = Judge::load_with(
             &read(&dir().join("model.onnx")),
             spec,
@@ -339,7 +341,9 @@ mod wordpiece_judge {
             ("the world", ""),
             ("What", &"the world is your world ".repeat(10)),
         ];
+        assert_eq!(judge.batch_size(), 2);
         let scores = judge.score(&pairs).unwrap();
+        assert_eq!(scores.len(), pairs.len());
         for ((question, answer), got) in pairs.iter().zip(&scores) {
             let want = expected(question, answer);
             for (g, w) in [
