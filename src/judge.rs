@@ -99,7 +99,7 @@ pub async fn activate(judge_state: JudgeState, files: ModelFiles) -> Result<(), 
     judge_state.loading.set(true);
     let result = async {
         let mut spec = JudgeSpec::from_json(&files.spec).map_err(|e| format!("{}: {e}", files.label))?;
-        for name in spec.featurizer.files().into_iter().map(str::to_owned).collect::<Vec<_>>() {
+        for name in spec.featurizer.files() {
             let (_, bytes) = files.others.iter().find(|(n, _)| *n == name).ok_or_else(|| {
                 format!(
                     "{}: judge.json names the file `{name}`; choose it together with the model and judge.json",

@@ -183,7 +183,7 @@ fn load_judge(model_dir: &Path, options: &JudgeOptions) -> anyhow::Result<Judge>
     let spec_bytes = std::fs::read(&spec_path).with_context(|| format!("cannot read {}", spec_path.display()))?;
     let mut spec = JudgeSpec::from_json(&spec_bytes).with_context(|| format!("in {}", spec_path.display()))?;
     // Featurizer files (a tokenizer's vocabulary) live next to judge.json.
-    for name in spec.featurizer.files().into_iter().map(str::to_owned).collect::<Vec<_>>() {
+    for name in spec.featurizer.files() {
         let path = model_dir.join(&name);
         let bytes = std::fs::read(&path)
             .with_context(|| format!("cannot read {}, which {} names", path.display(), spec_path.display()))?;

@@ -91,10 +91,10 @@ impl FeaturizerSpec {
     }
 
     /// Files that must come with `judge.json` (names relative to it).
-    pub fn files(&self) -> Vec<&str> {
+    pub fn files(&self) -> Vec<String> {
         match self {
             FeaturizerSpec::HashedNgrams(_) => Vec::new(),
-            FeaturizerSpec::WordPiece(c) => vec![c.vocab.as_str()],
+            FeaturizerSpec::WordPiece(c) => vec![c.vocab.clone()],
         }
     }
 }
