@@ -21,8 +21,13 @@ export function serve({ port = 8080, root = "dist", shared = null, host = "127.0
   const rootDir = resolve(root);
   const sharedDir = shared ? resolve(shared) : null;
   const server = createServer((req, res) => {
-    const url = new URL(req.url, "http://localhost");
-    const path = decodeURIComponent(url.pathname);
+    let path;
+    try {
+      // Throws on request targets such as "//" or a broken %-escape: answer 400, never crash.
+      path = decodeURIComponent(new URL(req.url, "http://localhost").pathname);
+    } catch {
+      return send(res, 400, "bad request");
+    }
     res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
     res.setHeader("Cross-Origin-Embedder-Policy", "require-corp");
     res.setHeader("Cross-Origin-Resource-Policy", "same-origin");
