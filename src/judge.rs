@@ -98,16 +98,16 @@ pub struct ModelFiles {
 pub async fn activate(judge_state: JudgeState, files: ModelFiles) -> Result<(), String> {
     judge_state.loading.set(true);
     let result = async {
-        let mut spec = JudgeSpec::from_json(&files.spec).map_err(|e| format!("{}: {e}", files.label))?;
-        for name in spec.featurizer.files() {
-            let (_, bytes) = files.others.iter().find(|(n, _)| *n == name).ok_or_else(|| {
-                format!(
-                    "{}: judge.json names the file `{name}`; choose it together with the model and judge.json",
-                    files.label
-                )
+        let spec =
+            JudgeSpec::from_json(&files.spec).map_err(|e| format!("{}: {e}", files.label))?.with_files(|name| {
+                let picked = files.others.iter().find(|(n, _)| n == name);
+                picked.map(|(_, bytes)| bytes.clone()).ok_or_else(|| {
+                    format!(
+                        "{}: judge.json names the file `{name}`; choose it together with the model and judge.json",
+                        files.label
+                    )
+                })
             })?;
-            spec = spec.with_file(&name, bytes.clone());
-        }
         let calibration = calibration_from(&spec);
         init_runtime(judge_state.backend.get_untracked()).await?;
         let judge = Judge::load_async(&files.model, spec, &JudgeOptions::default())

@@ -21,12 +21,37 @@ async function scoredPage(query) {
   const p = await AppPage.open(app, query);
   await p.waitForRuns(1);
   await p.page.selectOption("[data-testid=judge-select]", "local");
+  await waitUntilAllScored(p);
+  return p;
+}
+
+/** Waits until the judge note says every loaded answer is scored and no re-scoring runs. */
+async function waitUntilAllScored(p) {
   await p.page.waitForFunction(() => {
     const note = document.querySelector("[data-testid=judge-note]")?.textContent ?? "";
     const m = note.match(/\((\d+) of (\d+) answers scored\)/);
     return m && m[1] === m[2] && !document.querySelector("[data-testid=judge-progress]");
   }, null, { timeout: 120_000 });
-  return p;
+}
+
+/** Downloads the page's local scores and runs `probe-explorer score ARGS`; asserts both list the
+ * same rows in the same order and returns the largest difference in any of the four outputs. */
+async function largestDifferenceFromCli(p, args) {
+  const [download] = await Promise.all([p.page.waitForEvent("download"), p.page.click("[data-testid=export-local-scores]")]);
+  const browser = readFileSync(await download.path(), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  const native = execFileSync(cli, ["score", ...args], {
+    env: { ...process.env, ORT_DYLIB_PATH: ortLibrary }, maxBuffer: 1 << 28, encoding: "utf8",
+  }).trim().split("\n").map((l) => JSON.parse(l));
+  assert.equal(browser.length, native.length);
+  let worst = 0;
+  for (let i = 0; i < native.length; i++) {
+    assert.equal(browser[i].row, native[i].row);
+    for (const key of ["p_misaligned", "aligned", "coherent", "p_unscored"]) {
+      worst = Math.max(worst, Math.abs(browser[i][key] - native[i][key]));
+    }
+  }
+  console.log(`# ${native.length} answers, largest browser/native difference ${worst.toExponential(2)}`);
+  return worst;
 }
 
 describe("re-scoring with the local judge", { skip: SKIP_SHARED }, () => {
@@ -34,20 +59,7 @@ describe("re-scoring with the local judge", { skip: SKIP_SHARED }, () => {
 
   test("browser scores equal the native CLI's within 1e-4", { skip: !cli || !existsSync(ortLibrary) ? "native CLI or ONNX Runtime library missing (run scripts/setup.sh and cargo build -p probe-explorer-cli)" : false }, async () => {
     const p = await scoredPage(query);
-    const [download] = await Promise.all([p.page.waitForEvent("download"), p.page.click("[data-testid=export-local-scores]")]);
-    const browser = readFileSync(await download.path(), "utf8").trim().split("\n").map((l) => JSON.parse(l));
-    const native = execFileSync(cli, ["score", resolve(sharedDir, FILE)], {
-      env: { ...process.env, ORT_DYLIB_PATH: ortLibrary }, maxBuffer: 1 << 28, encoding: "utf8",
-    }).trim().split("\n").map((l) => JSON.parse(l));
-    assert.equal(browser.length, native.length);
-    let worst = 0;
-    for (let i = 0; i < native.length; i++) {
-      assert.equal(browser[i].row, native[i].row);
-      for (const key of ["p_misaligned", "aligned", "coherent", "p_unscored"]) {
-        worst = Math.max(worst, Math.abs(browser[i][key] - native[i][key]));
-      }
-    }
-    console.log(`# ${native.length} answers, largest browser/native difference ${worst.toExponential(2)}`);
+    const worst = await largestDifferenceFromCli(p, [resolve(sharedDir, FILE)]);
     assert.ok(worst <= 1e-4, `largest difference ${worst}`);
     assert.equal(await p.panic(), null);
     await p.close();
@@ -145,26 +157,10 @@ describe("bringing your own judge", () => {
       const p = await AppPage.open(app);
       await p.waitForRuns(2);
       await p.page.setInputFiles("[data-testid=custom-judge-input]", files("model.onnx", "judge.json", "vocab.txt"));
-      await p.page.waitForFunction(() => {
-        const note = document.querySelector("[data-testid=judge-note]")?.textContent ?? "";
-        const m = note.match(/\((\d+) of (\d+) answers scored\)/);
-        return m && m[1] === m[2] && !document.querySelector("[data-testid=judge-progress]");
-      }, null, { timeout: 120_000 });
+      await waitUntilAllScored(p);
       assert.equal(await p.page.inputValue("[data-testid=judge-select]"), "custom");
-      const [download] = await Promise.all([p.page.waitForEvent("download"), p.page.click("[data-testid=export-local-scores]")]);
-      const browser = readFileSync(await download.path(), "utf8").trim().split("\n").map((l) => JSON.parse(l));
       const demo = ["demo-base.csv", "demo-insecure.csv"].map((f) => resolve(repo, "public/demo", f));
-      const native = execFileSync(cli, ["score", "--model", dir, ...demo], {
-        env: { ...process.env, ORT_DYLIB_PATH: ortLibrary }, encoding: "utf8",
-      }).trim().split("\n").map((l) => JSON.parse(l));
-      assert.equal(browser.length, native.length);
-      let worst = 0;
-      for (let i = 0; i < native.length; i++) {
-        assert.equal(browser[i].row, native[i].row);
-        for (const key of ["p_misaligned", "aligned", "coherent", "p_unscored"]) {
-          worst = Math.max(worst, Math.abs(browser[i][key] - native[i][key]));
-        }
-      }
+      const worst = await largestDifferenceFromCli(p, ["--model", dir, ...demo]);
       assert.ok(worst <= 1e-4, `largest browser/native difference ${worst}`);
       assert.equal(await p.panic(), null);
       await p.close();

@@ -181,14 +181,14 @@ fn load_judge(model_dir: &Path, options: &JudgeOptions) -> anyhow::Result<Judge>
     let spec_path = model_dir.join("judge.json");
     let model_path = model_dir.join("model.onnx");
     let spec_bytes = std::fs::read(&spec_path).with_context(|| format!("cannot read {}", spec_path.display()))?;
-    let mut spec = JudgeSpec::from_json(&spec_bytes).with_context(|| format!("in {}", spec_path.display()))?;
     // Featurizer files (a tokenizer's vocabulary) live next to judge.json.
-    for name in spec.featurizer.files() {
-        let path = model_dir.join(&name);
-        let bytes = std::fs::read(&path)
-            .with_context(|| format!("cannot read {}, which {} names", path.display(), spec_path.display()))?;
-        spec = spec.with_file(&name, bytes);
-    }
+    let spec = JudgeSpec::from_json(&spec_bytes).with_context(|| format!("in {}", spec_path.display()))?.with_files(
+        |name| {
+            let path = model_dir.join(name);
+            std::fs::read(&path)
+                .with_context(|| format!("cannot read {}, which {} names", path.display(), spec_path.display()))
+        },
+    )?;
     let model = std::fs::read(&model_path).with_context(|| format!("cannot read {}", model_path.display()))?;
     Judge::load_with(&model, spec, options).with_context(|| format!("cannot load the judge in {}", model_dir.display()))
 }

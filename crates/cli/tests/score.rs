@@ -13,10 +13,8 @@ use serde_json::Value;
 const KEYS: [&str; 6] = ["file", "row", "p_misaligned", "aligned", "coherent", "p_unscored"];
 
 fn runtime_available() -> bool {
-    let path = match std::env::var_os("ORT_DYLIB_PATH") {
-        Some(path) if !path.is_empty() => PathBuf::from(path),
-        _ => repo_root().join(".ort/libonnxruntime.so"),
-    };
+    // Where the CLI will look: the judge crate's own rule.
+    let path = probe_judge::native::library_path();
     if path.is_file() {
         return true;
     }

@@ -198,6 +198,16 @@ impl JudgeSpec {
         self
     }
 
+    /// Adds every file the featurizer names, each read with `read(name)`; stops at the first
+    /// that cannot be read. The CLI reads them from the model folder, the app from the files
+    /// the user picked.
+    pub fn with_files<E>(self, mut read: impl FnMut(&str) -> Result<Vec<u8>, E>) -> Result<Self, E> {
+        self.featurizer.files().into_iter().try_fold(self, |spec, name| {
+            let bytes = read(&name)?;
+            Ok(spec.with_file(&name, bytes))
+        })
+    }
+
     /// The tensor name of an input role; validation guarantees every role has one.
     pub(crate) fn input_name<'a>(&'a self, role: &'a str) -> &'a str {
         self.inputs.get(role).map_or(role, String::as_str)
