@@ -56,6 +56,7 @@ export async function openGuarded(app, query = "", { data = [], routes = {} } = 
   const page = await context.newPage();
   const p = new AppPage(page, app.base);
   const guard = new Guard(page, app, data);
+  await guard.installed;
   for (const [glob, handler] of Object.entries(routes)) await page.route(glob, handler);
   p.guard = guard;
   await page.goto(app.base + (query ? `?${query}` : ""));
@@ -75,7 +76,8 @@ export class Guard {
     page.on("request", (r) => this.requests.push(r.url()));
     page.on("pageerror", (e) => this.pageErrors.push(String(e)));
     // Runs before any page script (injected by the browser, so the page's CSP does not apply to it).
-    page.addInitScript(() => {
+    // Await `installed` before navigating: until then the page may load without it.
+    this.installed = page.addInitScript(() => {
       window.__cspViolations = [];
       document.addEventListener("securitypolicyviolation", (e) => {
         window.__cspViolations.push({ directive: e.violatedDirective, blocked: e.blockedURI, sample: e.sample });
