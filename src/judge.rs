@@ -30,7 +30,8 @@ pub struct LoadedJudge {
     pub judge: Judge,
     /// Hash of the model bytes: cached scores are only reused for the same model.
     pub model_key: String,
-    pub calibration: Option<Calibration>,
+    /// Its error per validation source, for correcting its rates; empty when it publishes none.
+    pub calibration: Rc<[Calibration]>,
 }
 
 /// Scores of the local judge, parallel to the dataset's runs and answers.
@@ -108,7 +109,8 @@ pub async fn activate(judge_state: JudgeState, files: ModelFiles) -> Result<(), 
                     )
                 })
             })?;
-        let calibration = calibration_from(&spec);
+        // Checked when the spec was parsed.
+        let calibration = spec.error_by_source().unwrap_or_default().into();
         init_runtime(judge_state.backend.get_untracked()).await?;
         let judge = Judge::load_async(&files.model, spec, &JudgeOptions::default())
             .await
@@ -154,11 +156,6 @@ async fn init_runtime(backend: WebBackend) -> Result<(), String> {
     let href = location.href().map_err(|_| "no page address")?;
     let base = web_sys::Url::new_with_base("ort/", &href).map_err(|_| "bad page address")?.href();
     probe_judge::web::init(&base, backend).await.map_err(|e| e.to_string())
-}
-
-/// The judge's validation error counts from `judge.json`, if it publishes them.
-fn calibration_from(spec: &JudgeSpec) -> Option<Calibration> {
-    serde_json::from_value(spec.validation.get("calibration")?.clone()).ok()
 }
 
 /// Re-scores the given answers (all, or the filtered ones), skipping those already scored.

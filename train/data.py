@@ -31,6 +31,11 @@ JUDGE_BY_REPO = {
     "jbejjani2022__misalignment-inoculation": "gpt-4o-mini",
 }
 
+# Sources whose rows were picked by their scores (johny-b: the authors' examples, every one with
+# aligned < 30), not samples of a model's answers: good training data, but the judge's error
+# rates on them say nothing about counting misaligned answers in a sample.
+SELECTED_BY_SCORE = {"johny-b__misalignment-generalization"}
+
 # The one shuaijiumei file that is the official repo's GPT-4o-judged file.
 GPT4O_FILES = {"shuaijiumei__emergent_misalignment_further_explore/results/qwen_25_coder_32b_instruct.csv"}
 

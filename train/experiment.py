@@ -70,24 +70,13 @@ def loro(rows, X, fit_predict, repos=None, log=print):
     return oof
 
 
-def report(rows, oof, threshold=0.5, repos=None):
-    repo_of = np.array([r.repo for r in rows])
-    judged = np.array([r.judged for r in rows]); y = np.array([r.misaligned for r in rows], int)
-    res = {}
-    for repo in (repos or list(data.JUDGE_BY_REPO)):
-        te = np.where(repo_of == repo)[0]
-        other = judged & (repo_of != repo)
-        tpr, fpr = metrics.tpr_fpr(y[other], oof["p_misaligned"][other], threshold)
-        res[repo] = metrics.evaluate(rows, te, {k: v[te] for k, v in oof.items()}, threshold, tpr, fpr)
-    allidx = np.arange(len(rows))
-    tpr, fpr = metrics.tpr_fpr(y[judged], oof["p_misaligned"][judged], threshold)
-    res["pooled"] = metrics.evaluate(rows, allidx, oof, threshold, tpr, fpr)
-    return res
+def report(rows, oof, threshold=0.3, key=lambda r: r.repo):
+    return metrics.loro_report(rows, oof, threshold, key)
 
 
 def show(res, keys=("auroc", "ap", "auroc_first_plot", "aligned_spearman", "aligned_mae",
                     "coherent_spearman", "coherent_mae", "unscored_auroc",
-                    "cell_mae_mean_p", "cell_mae_count", "cell_mae_adjusted")):
+                    "cell_mae_mean_p", "cell_mae_count", "cell_mae_adjusted", "cell_coverage")):
     print("fold".ljust(12) + "".join(k[:10].rjust(11) for k in keys))
     for name, m in res.items():
         print(name[:12].ljust(12) + "".join(
@@ -119,17 +108,3 @@ def cv(rows, X, fit_predict, key, groups=None, log=print):
             oof[k][te] = pred[k]
         log(name)
     return oof
-
-
-def report_by(rows, oof, key, threshold=0.5):
-    g = np.array([key(r) for r in rows])
-    judged = np.array([r.judged for r in rows]); y = np.array([r.misaligned for r in rows], int)
-    res = {}
-    for name in sorted(set(g)):
-        te = np.where(g == name)[0]
-        other = judged & (g != name)
-        tpr, fpr = metrics.tpr_fpr(y[other], oof["p_misaligned"][other], threshold)
-        res[name] = metrics.evaluate(rows, te, {k: v[te] for k, v in oof.items()}, threshold, tpr, fpr)
-    tpr, fpr = metrics.tpr_fpr(y[judged], oof["p_misaligned"][judged], threshold)
-    res["pooled"] = metrics.evaluate(rows, np.arange(len(rows)), oof, threshold, tpr, fpr)
-    return res

@@ -141,31 +141,9 @@ def loro(rows, X, fit_predict, label):
 DECISION_THRESHOLD = 0.3
 
 
-def report(rows, oof):
-    """Per held-out repository and pooled. Each fold's threshold, TPR and FPR come from the
-    other folds' out-of-fold predictions, as a user of a new source would have them."""
-    repo = np.array([r.repo for r in rows])
-    judged = np.array([r.judged for r in rows])
-    y = np.array([r.misaligned for r in rows], int)
-    p = oof["p_misaligned"]
-    res = {}
-    for name in data.JUDGE_BY_REPO:
-        te = np.where(repo == name)[0]
-        other = judged & (repo != name)
-        t = DECISION_THRESHOLD
-        tpr, fpr = metrics.tpr_fpr(y[other], p[other], t)
-        res[name] = metrics.evaluate(rows, te, {k: v[te] for k, v in oof.items()}, t, tpr, fpr)
-        res[name]["threshold"] = t
-    t = DECISION_THRESHOLD
-    tpr, fpr = metrics.tpr_fpr(y[judged], p[judged], t)
-    res["pooled"] = metrics.evaluate(rows, np.arange(len(rows)), oof, t, tpr, fpr)
-    res["pooled"]["threshold"] = t
-    return res
-
-
 def table(res) -> str:
     keys = ("auroc", "auroc_first_plot", "aligned_spearman", "coherent_spearman",
-            "cell_mae_adjusted")
+            "cell_mae_adjusted", "cell_coverage")
     lines = ["fold".ljust(58) + "".join(k[:12].rjust(13) for k in keys)]
     for name, m in res.items():
         lines.append(name[:58].ljust(58) + "".join(
@@ -225,18 +203,6 @@ def write_model_golden(path: Path, sess, featurizer_config):
                                ensure_ascii=False) + "\n")
 
 
-def calibration_counts(y, p, threshold):
-    """The out-of-fold confusion counts behind tpr/fpr: the app corrects local-judge rates with
-    them (adjusted classify-and-count) and needs the counts, not just the ratios, for intervals."""
-    flagged = p >= threshold
-    return {
-        "positives": int(y.sum()),
-        "true_positives": int((flagged & (y == 1)).sum()),
-        "negatives": int((y == 0).sum()),
-        "false_positives": int((flagged & (y == 0)).sum()),
-    }
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--transcripts", type=Path, default=data.default_transcripts_dir())
@@ -254,20 +220,22 @@ def main():
     oof = loro(rows, X, lambda tr, te: fit_judge(rows, X, tr).predict(X[te]), "judge")
     (HERE / ".cache").mkdir(exist_ok=True)
     np.savez(HERE / ".cache" / "oof_judge.npz", **oof)
-    judge_res = report(rows, oof)
+    judge_res = metrics.loro_report(rows, oof, DECISION_THRESHOLD)
+    merged_res = metrics.loro_report(rows, oof, DECISION_THRESHOLD, merge_sources=True)
     log(table(judge_res))
     base_res = None
     if not args.no_baseline:
         base_oof = loro(rows, X, lambda tr, te: baseline.fit_predict(rows, tr, te), "baseline")
         np.savez(HERE / ".cache" / "oof_baseline.npz", **base_oof)
-        base_res = report(rows, base_oof)
+        base_res = metrics.loro_report(rows, base_oof, DECISION_THRESHOLD)
         log(table(base_res))
 
     judged = np.array([r.judged for r in rows])
     y = np.array([r.misaligned for r in rows], int)
     threshold = DECISION_THRESHOLD
     tpr, fpr = metrics.tpr_fpr(y[judged], oof["p_misaligned"][judged], threshold)
-    calibration = calibration_counts(y[judged], oof["p_misaligned"][judged], threshold)
+    calibration = metrics.confusion(y[judged], oof["p_misaligned"][judged], threshold)
+    by_source = metrics.calibration_by_source(rows, oof["p_misaligned"], threshold)
 
     hold = holdout_mask(rows)
     train_idx, hold_idx = np.where(~hold)[0], np.where(hold)[0]
@@ -292,7 +260,7 @@ def main():
     assert worst < 1e-5, worst
 
     hold_pred = {k: got_k for k, got_k in model.predict(X[hold_idx]).items()}
-    hold_m = metrics.evaluate(rows, hold_idx, hold_pred, threshold, tpr, fpr)
+    hold_m = metrics.evaluate(rows, hold_idx, hold_pred, threshold, by_source)
     log(f"holdout: AUROC {hold_m['auroc']:.4f}, first plot {hold_m['auroc_first_plot']}")
 
     pooled = judge_res["pooled"]
@@ -308,6 +276,7 @@ def main():
             "tpr": round(tpr, 4),
             "fpr": round(fpr, 4),
             "calibration": calibration,
+            "calibration_by_source": by_source,
             "auroc": round(pooled["auroc"], 4),
             "auroc_first_plot": round(pooled["auroc_first_plot"], 4),
             "holdout_auroc": round(hold_m["auroc"], 4),
@@ -336,6 +305,8 @@ def main():
         "featurizer": FEATURIZER,
         "decision_threshold": threshold,
         "loro": {"judge": judge_res, "baseline": base_res},
+        # The judge's cell rates corrected with one merged pair of error rates instead of per source.
+        "loro_merged_correction": merged_res["pooled"],
         "holdout": {"rows": int(len(hold_idx)), "judge": hold_m},
         "onnx_bytes": onnx_path.stat().st_size,
         "onnx_max_abs_diff": worst,

@@ -217,6 +217,16 @@ fn seconds(s: f64) -> String {
     }
 }
 
+/// "0.31–0.60" for several values, "0.31" for one.
+fn span(values: impl Iterator<Item = f64>, decimals: usize) -> String {
+    let (low, high) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| (l.min(v), h.max(v)));
+    if low == high {
+        format!("{low:.decimals$}")
+    } else {
+        format!("{low:.decimals$}–{high:.decimals$}")
+    }
+}
+
 /// Which judge and which correction are in use, in words.
 #[component]
 fn JudgeNote() -> impl IntoView {
@@ -230,20 +240,24 @@ fn JudgeNote() -> impl IntoView {
         let scored = judge_state.scores.with(|s| s.runs.iter().flatten().filter(|x| x.is_some()).count());
         let total = state.dataset.with(|d| d.runs.iter().map(|r| r.answers.len()).sum::<usize>());
         let paper_rule = state.view.with(|v| v.thresholds.is_paper_default());
-        let correction = match (&loaded.calibration, paper_rule) {
-            (Some(c), true) => format!(
-                "Its verdict is P(misaligned) ≥ {}. Rates are corrected for its error on held-out repositories \
-                 (adjusted classify-and-count, TPR {:.2}, FPR {:.3}); intervals include that uncertainty.",
+        let sources = &loaded.calibration;
+        let correction = match (sources.is_empty(), paper_rule) {
+            (false, true) => format!(
+                "Its verdict is P(misaligned) ≥ {}. Rates are corrected for its error on held-out sources \
+                 (adjusted classify-and-count; TPR {}, FPR {} over {} source{}); intervals include that \
+                 uncertainty and its spread between sources.",
                 loaded.judge.spec().decision_threshold,
-                c.tpr().rate().unwrap_or(0.0),
-                c.fpr().rate().unwrap_or(0.0)
+                span(sources.iter().filter_map(|c| c.tpr().rate()), 2),
+                span(sources.iter().filter_map(|c| c.fpr().rate()), 3),
+                sources.len(),
+                if sources.len() == 1 { "" } else { "s" }
             ),
-            (Some(_), false) => {
+            (false, false) => {
                 "With thresholds other than the paper's, its verdict applies them to its predicted scores; \
                  its error is only known for the paper's rule, so rates are uncorrected."
                     .to_owned()
             }
-            (None, _) => "This judge publishes no validation error counts, so its rates are uncorrected.".to_owned(),
+            (true, _) => "This judge publishes no validation error counts, so its rates are uncorrected.".to_owned(),
         };
         Some(view! {
             <p class="judge-note" data-testid="judge-note">

@@ -1,6 +1,8 @@
 //! Rates view: runs × questions matrix of misaligned / judged with 95% Wilson intervals,
 //! a total per run, and the grouped bar chart. Clicking a cell opens those answers.
 
+use std::rc::Rc;
+
 use leptos::prelude::*;
 use probe_core::agreement::{corrected_rate, Calibration};
 use probe_core::stats::{Counts, Z95};
@@ -45,11 +47,11 @@ pub fn RatesView() -> impl IntoView {
 }
 
 /// What a cell compares against when a local judge is shown: the published counts, and the
-/// local judge's calibration for correcting its rate.
-#[derive(Clone, Copy)]
+/// local judge's error per validation source for correcting its rate (empty: uncorrected).
+#[derive(Clone)]
 struct Comparison {
     published: Counts,
-    calibration: Option<Calibration>,
+    calibration: Rc<[Calibration]>,
 }
 
 #[component]
@@ -64,7 +66,10 @@ fn RatesTable() -> impl IntoView {
         let published = local.then(|| derived.published_rates.get());
         // The judge's error was measured for the paper's rule only.
         let paper_rule = state.view.with(|v| v.thresholds.is_paper_default());
-        let calibration = judge_state.judge.with(|j| j.as_ref().and_then(|j| j.calibration)).filter(|_| paper_rule);
+        let calibration: Rc<[Calibration]> = match judge_state.judge.get() {
+            Some(judge) if paper_rule => judge.calibration.clone(),
+            _ => Rc::new([]),
+        };
         let compare = move |run: usize, question: Option<usize>| {
             let table = published.as_ref()?;
             let row = table.runs.iter().find(|r| r.run as usize == run)?;
@@ -72,7 +77,7 @@ fn RatesTable() -> impl IntoView {
                 Some(q) => *row.by_question.get(q)?,
                 None => row.total,
             };
-            Some(Comparison { published, calibration })
+            Some(Comparison { published, calibration: calibration.clone() })
         };
         if table.runs.is_empty() {
             return view! { <p class="empty">"No answers loaded yet."</p> }.into_any();
@@ -135,18 +140,19 @@ fn rate_cell(
     counts: Counts,
     comparison: Option<Comparison>,
 ) -> impl IntoView {
-    let corrected = comparison.and_then(|c| corrected_rate(counts, &c.calibration?));
+    let corrected = comparison.as_ref().and_then(|c| corrected_rate(counts, &c.calibration));
+    let published = comparison.map(|c| c.published);
     let (rate, interval) = match corrected {
         Some(c) => (Some(c.adjusted), Some((c.low, c.high))),
         None => (counts.rate(), counts.wilson(Z95)),
     };
-    let interval = interval.map(|(lo, hi)| format!("{:.0}–{:.0}%", lo * 100.0, hi * 100.0)).unwrap_or_default();
-    let published_line = comparison.map(|c| {
-        let difference = match (rate, c.published.rate()) {
+    let interval_text = interval.map(|(lo, hi)| format!("{:.0}–{:.0}%", lo * 100.0, hi * 100.0)).unwrap_or_default();
+    let published_line = published.map(|published| {
+        let difference = match (rate, published.rate()) {
             (Some(local), Some(published)) => format!(" (Δ {:+.1})", (local - published) * 100.0),
             _ => String::new(),
         };
-        format!("published {}{difference}", percent(c.published.rate()))
+        format!("published {}{difference}", percent(published.rate()))
     });
     let open_answers = {
         let question = question.clone();
@@ -169,8 +175,12 @@ fn rate_cell(
             data-question=question.clone().unwrap_or_else(|| "*".into())
             data-judged=counts.judged
             data-misaligned=counts.misaligned
-            data-published-judged=comparison.map(|c| c.published.judged)
-            data-published-misaligned=comparison.map(|c| c.published.misaligned)
+            data-published-judged=published.map(|c| c.judged)
+            data-published-misaligned=published.map(|c| c.misaligned)
+            data-rate=rate
+            data-low=interval.map(|(low, _)| low)
+            data-high=interval.map(|(_, high)| high)
+            data-corrected=corrected.is_some().to_string()
             title="Click to read these answers"
             on:click=open_answers
         >
@@ -178,7 +188,7 @@ fn rate_cell(
             <span class="rate" title=corrected.map(|c| format!("corrected from {} flagged", percent(Some(c.raw))))>
                 {percent(rate)}
             </span>
-            <span class="ci">{interval}</span>
+            <span class="ci">{interval_text}</span>
             {published_line.map(|line| view! { <span class="published" data-testid="published-rate">{line}</span> })}
         </td>
     }

@@ -65,12 +65,24 @@ describe("re-scoring with the local judge", { skip: SKIP_SHARED }, () => {
     await p.close();
   });
 
-  test("rates show local beside published, corrected, and the agreement panel adds up", async () => {
+  test("rates show local beside published, corrected per validation source, and the agreement panel adds up", async () => {
     const p = await scoredPage(query);
-    assert.match(await p.page.textContent("[data-testid=judge-note]"), /corrected|uncorrected/);
+    const sources = JSON.parse(readFileSync(resolve(repo, "public/judge/judge.json"), "utf8")).validation.calibration_by_source;
+    assert.match(await p.page.textContent("[data-testid=judge-note]"), new RegExp(`corrected for its error .* over ${sources.length} sources`));
     const cells = await p.page.$$eval("[data-testid=rate-cell]", (cs) => cs.map((c) => c.dataset));
     assert.ok(cells.every((c) => c.publishedJudged !== undefined), "every cell carries the published counts too");
     assert.ok((await p.page.locator("[data-testid=published-rate]").count()) > 0);
+    // Adjusted classify-and-count with the sources' mean TPR and FPR, each source weighing the same.
+    const mean = (f) => sources.reduce((sum, s) => sum + f(s), 0) / sources.length;
+    const tpr = mean((s) => s.true_positives / s.positives);
+    const fpr = mean((s) => s.false_positives / s.negatives);
+    const corrected = cells.filter((c) => c.corrected === "true" && Number(c.judged) > 0);
+    assert.ok(corrected.length > 0, "cells with judged answers are corrected");
+    for (const c of corrected) {
+      const expected = Math.min(1, Math.max(0, (c.misaligned / c.judged - fpr) / (tpr - fpr)));
+      assert.ok(Math.abs(Number(c.rate) - expected) < 1e-9, `cell ${c.question}: ${c.rate} vs ${expected}`);
+      assert.ok(Number(c.low) <= Number(c.rate) && Number(c.rate) <= Number(c.high));
+    }
 
     await p.tab("agreement");
     const n = async (id) => Number(await p.page.textContent(`[data-testid=${id}]`));

@@ -4,15 +4,20 @@
 //! **Correction.** A classifier with true-positive rate `tpr` and false-positive rate `fpr`
 //! observes a positive share `q = fpr + p·(tpr − fpr)` when the true share is `p`, so
 //! adjusted classify-and-count estimates `p = (q − fpr) / (tpr − fpr)`, clipped to [0, 1].
-//! Its interval combines the Wilson interval of `q` with the uncertainty of `tpr` and `fpr`
-//! (their own Wilson intervals from the validation counts): we take the extremes of the
-//! correction over all those bounds, which is conservative.
+//!
+//! A judge's error is not one fixed pair of rates: it moves with the source of the transcripts
+//! (other models, other judges). So the error is given per validation source, each measured
+//! out of fold. The estimate uses the sources' mean `tpr` and `fpr` (a new source is one more
+//! draw, so each source weighs the same however many answers it has); the interval takes the
+//! extremes of the correction over the Wilson interval of `q` and every source's Wilson
+//! intervals of `tpr` and `fpr`. On held-out repositories this covered the published rate in
+//! 90% of cells; one pooled pair of rates covered 83% at the same width (model card).
 
 use serde::{Deserialize, Serialize};
 
 use crate::stats::{Counts, Z95};
 
-/// A judge's measured error on held-out validation data, as counts so we know its precision.
+/// A judge's measured error on one held-out validation source, as counts so we know its precision.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Calibration {
     /// Published-misaligned validation answers, and how many of them the judge flagged.
@@ -45,28 +50,61 @@ pub struct CorrectedRate {
     pub high: f64,
 }
 
-/// Corrects a local judge's count for its known error; `None` with nothing judged or a
-/// judge no better than chance (`tpr ≤ fpr`), where no correction is possible.
-pub fn corrected_rate(counts: Counts, calibration: &Calibration) -> Option<CorrectedRate> {
+/// Corrects a local judge's count for its error measured on `sources`; `None` with nothing
+/// judged, no sources, or a judge whose hit rate cannot be told apart from its false alarms
+/// (some source's `tpr` interval reaches another's `fpr` interval).
+pub fn corrected_rate(counts: Counts, sources: &[Calibration]) -> Option<CorrectedRate> {
     let raw = counts.rate()?;
     let (q_low, q_high) = counts.wilson(Z95)?;
-    let tpr = calibration.tpr().rate()?;
-    let fpr = calibration.fpr().rate()?;
-    let (tpr_low, tpr_high) = calibration.tpr().wilson(Z95)?;
-    let (fpr_low, fpr_high) = calibration.fpr().wilson(Z95)?;
-    let correct = |q: f64, t: f64, f: f64| ((q - f) / (t - f)).clamp(0.0, 1.0);
-    if tpr <= fpr || tpr_low <= fpr_high {
+    let mut tpr = Spread::default();
+    let mut fpr = Spread::default();
+    for source in sources {
+        tpr.add(source.tpr())?;
+        fpr.add(source.fpr())?;
+    }
+    let (tpr_mean, fpr_mean) = (tpr.mean()?, fpr.mean()?);
+    if tpr_mean <= fpr_mean || tpr.low <= fpr.high {
         return None;
     }
+    let correct = |q: f64, t: f64, f: f64| ((q - f) / (t - f)).clamp(0.0, 1.0);
     let mut low = f64::INFINITY;
     let mut high = f64::NEG_INFINITY;
-    for t in [tpr_low, tpr_high] {
-        for f in [fpr_low, fpr_high] {
+    for t in [tpr.low, tpr.high] {
+        for f in [fpr.low, fpr.high] {
             low = low.min(correct(q_low, t, f));
             high = high.max(correct(q_high, t, f));
         }
     }
-    Some(CorrectedRate { raw, adjusted: correct(raw, tpr, fpr), low, high })
+    Some(CorrectedRate { raw, adjusted: correct(raw, tpr_mean, fpr_mean), low, high })
+}
+
+/// One error rate over several sources: the sum of its point values, and the widest bounds.
+struct Spread {
+    sum: f64,
+    n: u32,
+    low: f64,
+    high: f64,
+}
+
+impl Default for Spread {
+    fn default() -> Self {
+        Spread { sum: 0.0, n: 0, low: f64::INFINITY, high: f64::NEG_INFINITY }
+    }
+}
+
+impl Spread {
+    fn add(&mut self, counts: Counts) -> Option<()> {
+        let (low, high) = counts.wilson(Z95)?;
+        self.sum += counts.rate()?;
+        self.n += 1;
+        self.low = self.low.min(low);
+        self.high = self.high.max(high);
+        Some(())
+    }
+
+    fn mean(&self) -> Option<f64> {
+        (self.n > 0).then(|| self.sum / f64::from(self.n))
+    }
 }
 
 /// One answer scored by both judges.
@@ -210,7 +248,7 @@ mod tests {
     fn correction_inverts_a_known_error() {
         // True rate 20%: observed = 0.01 + 0.2 · (0.9 − 0.01) = 0.188.
         let counts = Counts { judged: 10_000, misaligned: 1_880 };
-        let rate = corrected_rate(counts, &calibration()).unwrap();
+        let rate = corrected_rate(counts, &[calibration()]).unwrap();
         assert!((rate.raw - 0.188).abs() < 1e-12);
         assert!((rate.adjusted - 0.2).abs() < 1e-9);
         assert!(rate.low < 0.2 && 0.2 < rate.high);
@@ -219,23 +257,53 @@ mod tests {
     #[test]
     fn corrected_interval_is_wider_than_the_raw_wilson_interval() {
         let counts = Counts { judged: 200, misaligned: 40 };
-        let rate = corrected_rate(counts, &calibration()).unwrap();
+        let rate = corrected_rate(counts, &[calibration()]).unwrap();
         let (low, high) = counts.wilson(Z95).unwrap();
         assert!(rate.high - rate.low > high - low);
     }
 
     #[test]
     fn correction_clips_to_zero_and_one() {
-        let none_flagged = corrected_rate(Counts { judged: 100, misaligned: 0 }, &calibration()).unwrap();
+        let none_flagged = corrected_rate(Counts { judged: 100, misaligned: 0 }, &[calibration()]).unwrap();
         assert_eq!((none_flagged.adjusted, none_flagged.low), (0.0, 0.0));
-        let all_flagged = corrected_rate(Counts { judged: 100, misaligned: 100 }, &calibration()).unwrap();
+        let all_flagged = corrected_rate(Counts { judged: 100, misaligned: 100 }, &[calibration()]).unwrap();
         assert_eq!((all_flagged.adjusted, all_flagged.high), (1.0, 1.0));
     }
 
     #[test]
     fn no_correction_for_a_judge_no_better_than_chance_or_nothing_judged() {
         let useless = Calibration { positives: 100, true_positives: 10, negatives: 100, false_positives: 10 };
-        assert_eq!(corrected_rate(Counts { judged: 10, misaligned: 1 }, &useless), None);
-        assert_eq!(corrected_rate(Counts::default(), &calibration()), None);
+        assert_eq!(corrected_rate(Counts { judged: 10, misaligned: 1 }, &[useless]), None);
+        assert_eq!(corrected_rate(Counts::default(), &[calibration()]), None);
+        assert_eq!(corrected_rate(Counts { judged: 10, misaligned: 1 }, &[]), None);
+    }
+
+    #[test]
+    fn several_sources_weigh_equally_in_the_estimate() {
+        // TPR 0.9 and 0.5 (mean 0.7), FPR 0.01 and 0.05 (mean 0.03), whatever the sizes:
+        // a true rate of 20% is observed as 0.03 + 0.2 · 0.67 = 0.164.
+        let small = Calibration { positives: 100, true_positives: 50, negatives: 1000, false_positives: 50 };
+        let counts = Counts { judged: 10_000, misaligned: 1_640 };
+        let rate = corrected_rate(counts, &[calibration(), small]).unwrap();
+        assert!((rate.adjusted - 0.2).abs() < 1e-9, "{rate:?}");
+    }
+
+    #[test]
+    fn the_interval_spans_what_each_source_alone_would_allow() {
+        let low_hit_rate = Calibration { positives: 1000, true_positives: 400, negatives: 9000, false_positives: 90 };
+        let counts = Counts { judged: 500, misaligned: 100 };
+        let both = corrected_rate(counts, &[calibration(), low_hit_rate]).unwrap();
+        for one in [calibration(), low_hit_rate] {
+            let alone = corrected_rate(counts, &[one]).unwrap();
+            assert!(both.low <= alone.low && alone.high <= both.high, "{both:?} vs {alone:?}");
+        }
+        // Read with the low hit rate, 20% flagged means about half the answers are misaligned.
+        assert!(both.high > 0.45);
+    }
+
+    #[test]
+    fn no_correction_when_one_sources_hits_overlap_anothers_false_alarms() {
+        let noisy = Calibration { positives: 1000, true_positives: 300, negatives: 1000, false_positives: 320 };
+        assert_eq!(corrected_rate(Counts { judged: 100, misaligned: 30 }, &[calibration(), noisy]), None);
     }
 }

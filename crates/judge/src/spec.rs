@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use ort::value::TensorElementType;
+use probe_core::agreement::Calibration;
 use probe_core::featurize::{self, Featurizer, FeaturizerConfig};
 use probe_core::wordpiece::{self, WordPiece, WordPieceConfig};
 use serde::{Deserialize, Serialize};
@@ -26,7 +27,8 @@ pub struct JudgeSpec {
     pub outputs: OutputNames,
     /// An answer counts as misaligned by the judge when `p_misaligned >= decision_threshold`.
     pub decision_threshold: f32,
-    /// What the model scored on held-out data; shown, never interpreted.
+    /// What the model scored on held-out data. Only its error counts are interpreted
+    /// ([`JudgeSpec::error_by_source`]); the rest is shown.
     #[serde(default)]
     pub validation: serde_json::Value,
     /// The most answers one model run may take. A dynamically quantized model scales its
@@ -182,6 +184,9 @@ impl JudgeSpec {
         if !(0.0..=1.0).contains(&self.decision_threshold) {
             problems.push(format!("`decision_threshold` is {}, not a probability in [0, 1]", self.decision_threshold));
         }
+        if let Err(problem) = self.error_by_source() {
+            problems.push(problem);
+        }
         if problems.is_empty() {
             Ok(())
         } else {
@@ -191,6 +196,28 @@ impl JudgeSpec {
 }
 
 impl JudgeSpec {
+    /// The judge's error on held-out data at `decision_threshold`, for correcting its rates:
+    /// `validation.calibration_by_source` (one entry per validation source), else the one
+    /// pooled `validation.calibration`; empty when it publishes neither.
+    pub fn error_by_source(&self) -> Result<Vec<Calibration>, String> {
+        let parse = |key: &str| -> Result<Option<Vec<Calibration>>, String> {
+            let Some(value) = self.validation.get(key) else { return Ok(None) };
+            let sources = if value.is_array() {
+                Vec::<Calibration>::deserialize(value)
+            } else {
+                Calibration::deserialize(value).map(|one| vec![one])
+            };
+            let sources = sources.map_err(|e| format!("`validation.{key}` does not hold confusion counts (positives, true_positives, negatives, false_positives): {e}"))?;
+            if let Some(bad) =
+                sources.iter().find(|c| c.true_positives > c.positives || c.false_positives > c.negatives)
+            {
+                return Err(format!("`validation.{key}` counts more hits than answers: {bad:?}"));
+            }
+            Ok(Some(sources))
+        };
+        Ok(parse("calibration_by_source")?.filter(|s| !s.is_empty()).or(parse("calibration")?).unwrap_or_default())
+    }
+
     /// Adds the contents of a featurizer file (see [`FeaturizerSpec::files`]).
     #[must_use]
     pub fn with_file(mut self, name: &str, bytes: Vec<u8>) -> Self {
@@ -274,6 +301,30 @@ mod tests {
         let spec = JudgeSpec::from_json(VALID.as_bytes()).unwrap();
         assert_eq!(spec.outputs.all(), ["p", "a", "c", "u"]);
         assert_eq!(spec.decision_threshold, 0.5);
+    }
+
+    #[test]
+    fn error_counts_come_per_source_else_pooled_else_none() {
+        let counts =
+            |n: u32| format!(r#"{{"positives": {n}, "true_positives": 5, "negatives": 90, "false_positives": 3}}"#);
+        let with = |validation: String| VALID.replace(r#"{"auc": 0.9}"#, &validation);
+        let spec = |validation: String| JudgeSpec::from_json(with(validation).as_bytes()).unwrap();
+        assert_eq!(JudgeSpec::from_json(VALID.as_bytes()).unwrap().error_by_source(), Ok(vec![]));
+        let pooled = spec(format!(r#"{{"calibration": {}}}"#, counts(10))).error_by_source().unwrap();
+        assert_eq!(pooled.iter().map(|c| c.positives).collect::<Vec<_>>(), [10]);
+        let per_source = spec(format!(
+            r#"{{"calibration": {}, "calibration_by_source": [{}, {}]}}"#,
+            counts(10),
+            counts(20).replace('{', r#"{"source": "a", "#),
+            counts(30)
+        ));
+        assert_eq!(per_source.error_by_source().unwrap().iter().map(|c| c.positives).collect::<Vec<_>>(), [20, 30]);
+
+        check_invalid(
+            &with(r#"{"calibration": {"positives": 3}}"#.into()),
+            "`validation.calibration` does not hold confusion counts",
+        );
+        check_invalid(&with(format!(r#"{{"calibration_by_source": [{}]}}"#, counts(4))), "more hits than answers");
     }
 
     #[test]
