@@ -10,8 +10,8 @@
 //! out of fold. The estimate uses the sources' mean `tpr` and `fpr` (a new source is one more
 //! draw, so each source weighs the same however many answers it has); the interval takes the
 //! extremes of the correction over the Wilson interval of `q` and every source's Wilson
-//! intervals of `tpr` and `fpr`. On held-out repositories this covered the published rate in
-//! 90% of cells; one pooled pair of rates covered 83% at the same width (model card).
+//! intervals of `tpr` and `fpr`. On held-out repositories these intervals held the published
+//! rate more often than those of one pooled pair of rates (the model card, "Why per source").
 
 use serde::{Deserialize, Serialize};
 
