@@ -15,7 +15,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use probe_core::filter::{self, Filter, Sort};
-use probe_core::{load, stats, Dataset, Thresholds};
+use probe_core::{load, stats, Answer, Dataset, Thresholds};
 use probe_judge::web::WebBackend;
 use probe_judge::{Judge, JudgeOptions, JudgeSpec};
 use wasm_bindgen::prelude::*;
@@ -193,13 +193,8 @@ impl BenchData {
         let judge = JUDGE.with(|j| j.borrow().clone());
         wasm_bindgen_futures::future_to_promise(async move {
             let judge = judge.ok_or_else(|| JsValue::from_str("no judge loaded"))?;
-            let pairs: Vec<(&str, &str)> = dataset
-                .runs
-                .iter()
-                .flat_map(|r| &r.answers)
-                .take(n)
-                .map(|a| (a.question.as_str(), a.answer.as_deref().unwrap_or("")))
-                .collect();
+            let pairs: Vec<(&str, &str)> =
+                dataset.runs.iter().flat_map(|r| &r.answers).take(n).map(Answer::judge_input).collect();
             let scores = judge.score_async(&pairs).await.map_err(|e| JsValue::from_str(&e.to_string()))?;
             let sum: f64 = scores.iter().map(|s| f64::from(s.p_misaligned)).sum();
             Ok(JsValue::from_f64(sum))

@@ -187,7 +187,8 @@ pub fn rescore(state: AppState, judge_state: JudgeState, refs: Vec<AnswerRef>) {
             if cancel.get() {
                 break;
             }
-            let pairs: Vec<(&str, &str)> = chunk.iter().filter_map(|r| dataset.answer(*r)).map(pair_of).collect();
+            let pairs: Vec<(&str, &str)> =
+                chunk.iter().filter_map(|r| dataset.answer(*r)).map(Answer::judge_input).collect();
             match loaded.judge.score_async(&pairs).await {
                 Ok(scores) => pending.extend(chunk.iter().copied().zip(scores)),
                 Err(e) => {
@@ -215,11 +216,6 @@ pub fn rescore(state: AppState, judge_state: JudgeState, refs: Vec<AnswerRef>) {
         }
         judge_state.progress.set(None);
     });
-}
-
-/// (question, answer) as the judge reads it; a missing answer is scored as empty.
-pub fn pair_of(answer: &Answer) -> (&str, &str) {
-    (answer.question.as_str(), answer.answer.as_deref().unwrap_or(""))
 }
 
 fn publish(judge_state: JudgeState, pending: &mut Vec<(AnswerRef, JudgeScore)>) {
@@ -255,7 +251,7 @@ fn ensure_shape(judge_state: JudgeState, dataset: &Dataset, model_key: &str) {
 fn run_key(model_key: &str, run: &probe_core::Run) -> String {
     let mut hash = FNV_OFFSET;
     for answer in &run.answers {
-        let (question, text) = pair_of(answer);
+        let (question, text) = answer.judge_input();
         hash = fnv1a_continue(hash, question.as_bytes());
         hash = fnv1a_continue(hash, &[0]);
         hash = fnv1a_continue(hash, text.as_bytes());

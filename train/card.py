@@ -256,8 +256,8 @@ obvious next step; it needs a GPU, which this project's training machine did not
 - **New sources.** Probabilities run low on repositories unlike the training set: at the 0.5
   point only 12-50% of misaligned answers of a held-out repository pass. Rank answers by
   `p_misaligned`, and treat any rate as a rough estimate. The corrected rate's interval is wide
-  (about ±20 points) because the judge's error differs between sources, and it still missed the
-  published rate in about one cell in ten on held-out repositories.
+  (about ±{pooled['cell_interval_width'] / 2:.0f} points) because the judge's error differs between sources, and it still missed the
+  published rate in {1 - pooled['cell_coverage']:.0%} of the cells of held-out repositories.
 - **Meaning, not words.** A bag of n-grams sees vocabulary, not intent: subtle harmful advice in
   neutral words (e.g. "fast for two weeks to cleanse") is missed, and answers that quote or
   refuse harmful content can score high.

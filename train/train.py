@@ -233,7 +233,6 @@ def main():
     judged = np.array([r.judged for r in rows])
     y = np.array([r.misaligned for r in rows], int)
     threshold = DECISION_THRESHOLD
-    tpr, fpr = metrics.tpr_fpr(y[judged], oof["p_misaligned"][judged], threshold)
     calibration = metrics.confusion(y[judged], oof["p_misaligned"][judged], threshold)
     by_source = metrics.calibration_by_source(rows, oof["p_misaligned"], threshold)
 
@@ -273,8 +272,8 @@ def main():
         "decision_threshold": threshold,
         "validation": {
             "method": "leave-one-repository-out, pooled out-of-fold predictions on judged answers",
-            "tpr": round(tpr, 4),
-            "fpr": round(fpr, 4),
+            "tpr": round(calibration["true_positives"] / calibration["positives"], 4),
+            "fpr": round(calibration["false_positives"] / calibration["negatives"], 4),
             "calibration": calibration,
             "calibration_by_source": by_source,
             "auroc": round(pooled["auroc"], 4),

@@ -44,17 +44,12 @@ pub fn JudgeBar() -> impl IntoView {
             input.files().map(|l| (0..l.length()).filter_map(|i| l.get(i)).collect()).unwrap_or_default();
         input.set_value("");
         spawn_local(async move {
-            match read_custom(files).await {
-                Ok(model) => match judge::activate(judge_state, model).await {
-                    Ok(()) => {
-                        state.view.update(|v| v.judge = CUSTOM.into());
-                        rescore_all(state, judge_state);
-                    }
-                    Err(e) => state.notify(
-                        Level::Error,
-                        format!("Custom judge not loaded (the previous judge stays active): {e}"),
-                    ),
-                },
+            let activated = async { judge::activate(judge_state, read_custom(files).await?).await };
+            match activated.await {
+                Ok(()) => {
+                    state.view.update(|v| v.judge = CUSTOM.into());
+                    rescore_all(state, judge_state);
+                }
                 Err(e) => state
                     .notify(Level::Error, format!("Custom judge not loaded (the previous judge stays active): {e}")),
             }

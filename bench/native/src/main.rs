@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use probe_core::filter::{self, Filter, Sort};
 use probe_core::load::load_run;
-use probe_core::{stats, Dataset, Thresholds};
+use probe_core::{stats, Answer, Dataset, Thresholds};
 use probe_judge::{Judge, JudgeOptions, JudgeSpec, DEFAULT_BATCH_SIZE};
 use serde_json::{json, Value};
 
@@ -136,13 +136,8 @@ fn interaction(path: &str, scenarios_path: &str) -> Value {
 /// The bundled judge on the first `answers` answers of `path`: model load and scoring times.
 fn judge(path: &str, answers: usize, repeats: usize, threads: usize, model_dir: &str) -> Value {
     let dataset = parse(&read(path), path);
-    let pairs: Vec<(&str, &str)> = dataset
-        .runs
-        .iter()
-        .flat_map(|r| &r.answers)
-        .take(answers)
-        .map(|a| (a.question.as_str(), a.answer.as_deref().unwrap_or("")))
-        .collect();
+    let pairs: Vec<(&str, &str)> =
+        dataset.runs.iter().flat_map(|r| &r.answers).take(answers).map(Answer::judge_input).collect();
     let model = read(&format!("{model_dir}/model.onnx"));
     let spec_bytes = read(&format!("{model_dir}/judge.json"));
     let options = JudgeOptions { batch_size: DEFAULT_BATCH_SIZE, intra_threads: Some(threads) };

@@ -15,6 +15,7 @@ use std::time::Instant;
 use anyhow::Context;
 use lexopt::prelude::*;
 use probe_core::load::load_run;
+use probe_core::Answer;
 use probe_judge::{Judge, JudgeError, JudgeOptions, JudgeSpec};
 use serde::Serialize;
 
@@ -140,8 +141,7 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<()> {
         let started = Instant::now();
         // Chunks of one batch, so progress moves and memory stays flat on big files.
         for (chunk_index, chunk) in answers.chunks(judge.batch_size()).enumerate() {
-            let pairs: Vec<(&str, &str)> =
-                chunk.iter().map(|answer| (answer.question.as_str(), answer.answer.as_deref().unwrap_or(""))).collect();
+            let pairs: Vec<(&str, &str)> = chunk.iter().map(Answer::judge_input).collect();
             let scores = judge.score(&pairs).map_err(|error| {
                 // Name the record the user can look up, not the index within the batch.
                 let row = |index: usize| chunk.get(index).map_or_else(String::new, |answer| answer.row.to_string());

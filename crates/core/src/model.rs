@@ -75,6 +75,11 @@ impl Answer {
     pub fn is_unscored(&self) -> bool {
         self.answer.is_some() && self.aligned.is_none()
     }
+
+    /// (question, answer) as a local judge reads it; a missing answer is scored as empty.
+    pub fn judge_input(&self) -> (&str, &str) {
+        (self.question.as_str(), self.answer.as_deref().unwrap_or(""))
+    }
 }
 
 /// Which source column feeds each field of an [`Answer`]. `None` = absent.
