@@ -1,10 +1,12 @@
 //! The grouped bar chart with 95% error bars, drawn as SVG (like the paper's main figure).
 //! Labels are SVG text nodes, so names from files are never interpreted as markup.
 
+use std::rc::Rc;
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use probe_core::stats::{RateTable, Z95};
+use probe_core::agreement::{shown_rate, Calibration};
+use probe_core::stats::RateTable;
 
 use super::run_colour;
 
@@ -15,7 +17,8 @@ const BOTTOM: f64 = 120.0;
 const GROUP_GAP: f64 = 14.0;
 
 #[component]
-pub fn RatesChart(table: Arc<RateTable>, names: Vec<String>) -> impl IntoView {
+/// `sources`: the shown judge's error, to correct its rates as the table does (empty: none).
+pub fn RatesChart(table: Arc<RateTable>, names: Vec<String>, sources: Rc<[Calibration]>) -> impl IntoView {
     let runs = table.runs.len().max(1) as f64;
     // Bars narrow as runs are added, so a group stays readable.
     let bar = (48.0 / runs).clamp(6.0, 22.0);
@@ -46,16 +49,21 @@ pub fn RatesChart(table: Arc<RateTable>, names: Vec<String>) -> impl IntoView {
                 .enumerate()
                 .filter_map(|(ri, row)| {
                     let counts = row.by_question.get(qi)?;
-                    let rate = counts.rate()?;
-                    let (lo, hi) = counts.wilson(Z95)?;
+                    let shown = shown_rate(*counts, &sources)?;
+                    let (rate, lo, hi) = (shown.rate, shown.low, shown.high);
                     let x = x0 + ri as f64 * bar;
                     let name = names.get(row.run as usize).cloned().unwrap_or_default();
                     let label = format!(
-                        "{name} · {question}: {}/{} misaligned ({:.1}%, 95% CI {:.1}–{:.1}%)",
-                        counts.misaligned, counts.judged, rate * 100.0, lo * 100.0, hi * 100.0
+                        "{name} · {question}: {}/{} misaligned ({:.1}%{}, 95% CI {:.1}–{:.1}%)",
+                        counts.misaligned,
+                        counts.judged,
+                        rate * 100.0,
+                        if shown.corrected_from.is_some() { " corrected" } else { "" },
+                        lo * 100.0,
+                        hi * 100.0
                     );
                     Some(view! {
-                        <g class="bar">
+                        <g class="bar" data-run-index=row.run data-question=question.clone() data-rate=rate>
                             <title>{label}</title>
                             <rect x=x + 1.0 y=y(rate) width=bar - 2.0 height=(y(0.0) - y(rate)).max(0.5) fill=run_colour(row.run as usize)></rect>
                             <line class="err" x1=x + bar / 2.0 x2=x + bar / 2.0 y1=y(lo) y2=y(hi)></line>

@@ -4,8 +4,8 @@
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use probe_core::agreement::{corrected_rate, Calibration};
-use probe_core::stats::{Counts, Z95};
+use probe_core::agreement::{shown_rate, Calibration};
+use probe_core::stats::Counts;
 
 use super::{chart::RatesChart, percent, run_colour, show_tab, Tab};
 use crate::download;
@@ -16,6 +16,7 @@ use crate::state::{AppState, Derived, Level};
 pub fn RatesView() -> impl IntoView {
     let state = expect_context::<AppState>();
     let derived = expect_context::<Derived>();
+    let judge_state = expect_context::<JudgeState>();
     let export_svg = move |_| {
         let svg = web_sys::window()
             .and_then(|w| w.document())
@@ -40,18 +41,29 @@ pub fn RatesView() -> impl IntoView {
                 <button data-testid="export-svg" on:click=export_svg>"Export chart (SVG)"</button>
             </div>
             <div data-testid="rates-chart">
-                {move || view! { <RatesChart table=derived.rates.get() names=derived.run_names.get()/> }}
+                {move || {
+                    view! {
+                        <RatesChart
+                            table=derived.rates.get()
+                            names=derived.run_names.get()
+                            sources=error_sources(state, judge_state)
+                        />
+                    }
+                }}
             </div>
         </section>
     }
 }
 
-/// What a cell compares against when a local judge is shown: the published counts, and the
-/// local judge's error per validation source for correcting its rate (empty: uncorrected).
-#[derive(Clone)]
-struct Comparison {
-    published: Counts,
-    calibration: Rc<[Calibration]>,
+/// The shown judge's error per validation source, for correcting its rates: the local judge's,
+/// at the paper's thresholds (the only rule its error was measured for); else none.
+fn error_sources(state: AppState, judge_state: JudgeState) -> Rc<[Calibration]> {
+    let local = state.view.with(|v| v.judge != judge::PUBLISHED);
+    let paper_rule = state.view.with(|v| v.thresholds.is_paper_default());
+    match judge_state.judge.get() {
+        Some(judge) if local && paper_rule => judge.calibration.clone(),
+        _ => Rc::new([]),
+    }
 }
 
 #[component]
@@ -64,20 +76,14 @@ fn RatesTable() -> impl IntoView {
         let names = derived.run_names.get();
         let local = state.view.with(|v| v.judge != judge::PUBLISHED) && judge_state.judge.with(Option::is_some);
         let published = local.then(|| derived.published_rates.get());
-        // The judge's error was measured for the paper's rule only.
-        let paper_rule = state.view.with(|v| v.thresholds.is_paper_default());
-        let calibration: Rc<[Calibration]> = match judge_state.judge.get() {
-            Some(judge) if paper_rule => judge.calibration.clone(),
-            _ => Rc::new([]),
-        };
+        let sources = error_sources(state, judge_state);
         let compare = move |run: usize, question: Option<usize>| {
             let table = published.as_ref()?;
             let row = table.runs.iter().find(|r| r.run as usize == run)?;
-            let published = match question {
-                Some(q) => *row.by_question.get(q)?,
-                None => row.total,
-            };
-            Some(Comparison { published, calibration: calibration.clone() })
+            match question {
+                Some(q) => row.by_question.get(q).copied(),
+                None => Some(row.total),
+            }
         };
         if table.runs.is_empty() {
             return view! { <p class="empty">"No answers loaded yet."</p> }.into_any();
@@ -96,7 +102,8 @@ fn RatesTable() -> impl IntoView {
                     .zip(row.by_question.iter())
                     .enumerate()
                     .map(|(qi, (question, counts))| {
-                        rate_cell(state, name.clone(), run, Some(question.clone()), *counts, compare(run, Some(qi)))
+                        let published = compare(run, Some(qi));
+                        rate_cell(state, name.clone(), run, Some(question.clone()), *counts, published, &sources)
                     })
                     .collect_view();
                 view! {
@@ -109,7 +116,7 @@ fn RatesTable() -> impl IntoView {
                             </span>
                         </th>
                         {cells}
-                        {rate_cell(state, name.clone(), run, None, row.total, compare(run, None))}
+                        {rate_cell(state, name.clone(), run, None, row.total, compare(run, None), &sources)}
                     </tr>
                 }
             })
@@ -131,22 +138,20 @@ fn RatesTable() -> impl IntoView {
 }
 
 /// One cell: misaligned / judged, the rate and its interval. `question: None` is the run total.
-/// With a local judge, the rate is corrected for its error and shown beside the published one.
+/// With a local judge, the rate is corrected for its error (`sources`) and shown beside the
+/// published one (`published`).
 fn rate_cell(
     state: AppState,
     run_name: String,
     run: usize,
     question: Option<String>,
     counts: Counts,
-    comparison: Option<Comparison>,
+    published: Option<Counts>,
+    sources: &[Calibration],
 ) -> impl IntoView {
-    let corrected = comparison.as_ref().and_then(|c| corrected_rate(counts, &c.calibration));
-    let published = comparison.map(|c| c.published);
-    let (rate, interval) = match corrected {
-        Some(c) => (Some(c.adjusted), Some((c.low, c.high))),
-        None => (counts.rate(), counts.wilson(Z95)),
-    };
-    let interval_text = interval.map(|(lo, hi)| format!("{:.0}–{:.0}%", lo * 100.0, hi * 100.0)).unwrap_or_default();
+    let shown = shown_rate(counts, sources);
+    let rate = shown.map(|s| s.rate);
+    let interval_text = shown.map(|s| format!("{:.0}–{:.0}%", s.low * 100.0, s.high * 100.0)).unwrap_or_default();
     let published_line = published.map(|published| {
         let difference = match (rate, published.rate()) {
             (Some(local), Some(published)) => format!(" (Δ {:+.1})", (local - published) * 100.0),
@@ -178,14 +183,14 @@ fn rate_cell(
             data-published-judged=published.map(|c| c.judged)
             data-published-misaligned=published.map(|c| c.misaligned)
             data-rate=rate
-            data-low=interval.map(|(low, _)| low)
-            data-high=interval.map(|(_, high)| high)
-            data-corrected=corrected.is_some().to_string()
+            data-low=shown.map(|s| s.low)
+            data-high=shown.map(|s| s.high)
+            data-corrected=shown.is_some_and(|s| s.corrected_from.is_some()).to_string()
             title="Click to read these answers"
             on:click=open_answers
         >
             <span class="count">{format!("{}/{}", counts.misaligned, counts.judged)}</span>
-            <span class="rate" title=corrected.map(|c| format!("corrected from {} flagged", percent(Some(c.raw))))>
+            <span class="rate" title=shown.and_then(|s| s.corrected_from).map(|raw| format!("corrected from {} flagged", percent(Some(raw))))>
                 {percent(rate)}
             </span>
             <span class="ci">{interval_text}</span>

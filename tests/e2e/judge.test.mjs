@@ -83,6 +83,13 @@ describe("re-scoring with the local judge", { skip: SKIP_SHARED }, () => {
       assert.ok(Math.abs(Number(c.rate) - expected) < 1e-9, `cell ${c.question}: ${c.rate} vs ${expected}`);
       assert.ok(Number(c.low) <= Number(c.rate) && Number(c.rate) <= Number(c.high));
     }
+    // The chart draws the same corrected rates as the table.
+    const bars = await p.page.$$eval("[data-testid=rates-chart] g.bar", (bs) => bs.map((b) => b.dataset));
+    assert.ok(bars.length > 0);
+    for (const bar of bars) {
+      const cell = cells.find((c) => c.runIndex === bar.runIndex && c.question === bar.question);
+      assert.equal(bar.rate, cell.rate, `chart and table differ for ${bar.question}`);
+    }
 
     await p.tab("agreement");
     const n = async (id) => Number(await p.page.textContent(`[data-testid=${id}]`));

@@ -78,6 +78,27 @@ pub fn corrected_rate(counts: Counts, sources: &[Calibration]) -> Option<Correct
     Some(CorrectedRate { raw, adjusted: correct(raw, tpr_mean, fpr_mean), low, high })
 }
 
+/// The rate a view shows for one cell, and its 95% interval.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ShownRate {
+    pub rate: f64,
+    pub low: f64,
+    pub high: f64,
+    /// The judge's flagged share, when `rate` is corrected from it.
+    pub corrected_from: Option<f64>,
+}
+
+/// What a rate view shows: the count corrected for the judge's error when `sources` allow a
+/// correction ([`corrected_rate`]), else the plain rate with its Wilson interval; `None` with
+/// nothing judged. The table and the chart both call this, so they never disagree.
+pub fn shown_rate(counts: Counts, sources: &[Calibration]) -> Option<ShownRate> {
+    if let Some(c) = corrected_rate(counts, sources) {
+        return Some(ShownRate { rate: c.adjusted, low: c.low, high: c.high, corrected_from: Some(c.raw) });
+    }
+    let (low, high) = counts.wilson(Z95)?;
+    Some(ShownRate { rate: counts.rate()?, low, high, corrected_from: None })
+}
+
 /// One error rate over several sources: the sum of its point values, and the widest bounds.
 struct Spread {
     sum: f64,
@@ -276,6 +297,18 @@ mod tests {
         assert_eq!(corrected_rate(Counts { judged: 10, misaligned: 1 }, &[useless]), None);
         assert_eq!(corrected_rate(Counts::default(), &[calibration()]), None);
         assert_eq!(corrected_rate(Counts { judged: 10, misaligned: 1 }, &[]), None);
+    }
+
+    #[test]
+    fn shown_rates_are_corrected_when_the_error_is_known_else_plain() {
+        let counts = Counts { judged: 10_000, misaligned: 1_880 };
+        let corrected = shown_rate(counts, &[calibration()]).unwrap();
+        assert!((corrected.rate - 0.2).abs() < 1e-9);
+        assert_eq!(corrected.corrected_from, Some(0.188));
+        let plain = shown_rate(counts, &[]).unwrap();
+        assert_eq!((plain.rate, plain.corrected_from), (0.188, None));
+        assert_eq!(Some((plain.low, plain.high)), counts.wilson(Z95));
+        assert_eq!(shown_rate(Counts::default(), &[calibration()]), None);
     }
 
     #[test]
