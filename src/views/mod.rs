@@ -135,7 +135,7 @@ pub fn App() -> impl IntoView {
             }}
         </main>
         <footer>
-            <p>"Rates: misaligned / judged answers with 95% Wilson intervals. Unscored answers (judge said CODE or REFUSAL) are excluded, as in Betley et al. Keys: / search, j / k next and previous answer, Esc close."</p>
+            <p>"Rates: misaligned / judged answers with 95% intervals (Wilson; a local judge's are widened by its measured error, see the note under the judge bar). Unscored answers (judge said CODE or REFUSAL) are excluded, as in Betley et al. Keys: / search, j / k next and previous answer, Esc close."</p>
         </footer>
     }
 }
