@@ -8,10 +8,12 @@
 //! - [`export`]: selected answers as CSV or JSONL.
 //! - [`featurize`], [`wordpiece`]: the local judges' model inputs, identical natively and in wasm.
 //! - [`agreement`]: local vs published judge: confusion matrix, AUROC, κ, corrected rates.
+//! - [`compare`]: differences of two rates with 95% intervals (paired judges, unpaired runs), McNemar's test.
 //!
 //! This crate has no browser dependency: the app, the CLI and the tests share it.
 
 pub mod agreement;
+pub mod compare;
 pub mod export;
 pub mod featurize;
 pub mod filter;
