@@ -15,6 +15,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::compare::PairedCounts;
 use crate::stats::{Counts, Z95};
 
 /// A judge's measured error on one held-out validation source, as counts so we know its precision.
@@ -157,43 +158,41 @@ pub struct Agreement {
 }
 
 impl Agreement {
+    /// The confusion counts with the published judge first, for [`crate::compare`]'s
+    /// paired difference of the two judges' rates and McNemar's test.
+    pub fn counts(&self) -> PairedCounts {
+        PairedCounts {
+            both: self.both,
+            first_only: self.published_only,
+            second_only: self.local_only,
+            neither: self.neither,
+        }
+    }
+
     pub fn total(&self) -> u32 {
-        self.both + self.published_only + self.local_only + self.neither
+        self.counts().total()
     }
 
     /// Share of answers on which both judges give the same verdict.
     pub fn accuracy(&self) -> Option<f64> {
-        let total = self.total();
-        (total > 0).then(|| f64::from(self.both + self.neither) / f64::from(total))
+        self.counts().agreement()
     }
 }
 
 /// Compares the two judges over a set of answers.
 pub fn agreement(pairs: &[Paired]) -> Agreement {
-    let mut result = Agreement::default();
+    let mut counts = PairedCounts::default();
     for pair in pairs {
-        match (pair.published, pair.local) {
-            (true, true) => result.both += 1,
-            (true, false) => result.published_only += 1,
-            (false, true) => result.local_only += 1,
-            (false, false) => result.neither += 1,
-        }
+        counts.add(pair.published, pair.local);
     }
-    result.kappa = cohen_kappa(&result);
-    result.auroc = auroc(pairs);
-    result
-}
-
-fn cohen_kappa(a: &Agreement) -> Option<f64> {
-    let n = f64::from(a.total());
-    if n == 0.0 {
-        return None;
+    Agreement {
+        both: counts.both,
+        published_only: counts.first_only,
+        local_only: counts.second_only,
+        neither: counts.neither,
+        auroc: auroc(pairs),
+        kappa: counts.kappa(),
     }
-    let observed = f64::from(a.both + a.neither) / n;
-    let published_yes = f64::from(a.both + a.published_only) / n;
-    let local_yes = f64::from(a.both + a.local_only) / n;
-    let expected = published_yes * local_yes + (1.0 - published_yes) * (1.0 - local_yes);
-    (expected < 1.0).then(|| (observed - expected) / (1.0 - expected))
 }
 
 /// AUROC by ranking (Mann–Whitney U), ties counted as half.
@@ -251,6 +250,16 @@ mod tests {
         // Local flags half of each published class: agreement exactly at chance.
         let pairs = [pair(true, true, 0.6), pair(true, false, 0.4), pair(false, true, 0.6), pair(false, false, 0.4)];
         assert_eq!(agreement(&pairs).kappa, Some(0.0));
+    }
+
+    #[test]
+    fn counts_put_the_published_judge_first() {
+        let pairs = [pair(true, false, 0.4), pair(true, false, 0.3), pair(false, true, 0.6), pair(true, true, 0.9)];
+        let a = agreement(&pairs);
+        let counts = a.counts();
+        assert_eq!((counts.both, counts.first_only, counts.second_only, counts.neither), (1, 2, 1, 0));
+        assert_eq!((a.total(), a.kappa), (counts.total(), counts.kappa()));
+        assert_eq!(counts.first().misaligned, 3);
     }
 
     #[test]
