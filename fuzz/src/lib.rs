@@ -45,23 +45,27 @@ pub fn load_run_target(data: &[u8]) {
 fn check_loaded(loaded: Option<&Loaded>) {
     let Some(loaded) = loaded else { return };
     let run = &loaded.run;
-    let judged = run.answers.iter().filter(|a| a.is_judged()).count();
-    let unscored = run.answers.iter().filter(|a| a.is_unscored()).count();
-    assert!(run.answers.len() <= loaded.rows, "{} answers from {} rows", run.answers.len(), loaded.rows);
-    assert!(judged + unscored <= loaded.rows, "judged {judged} + unscored {unscored} > rows {}", loaded.rows);
-    let score_ok = |s: Option<f64>| s.is_none_or(|s| s.is_finite() && (0.0..=100.0).contains(&s));
-    for answer in &run.answers {
-        assert!(score_ok(answer.aligned), "aligned {:?}", answer.aligned);
-        assert!(score_ok(answer.coherent), "coherent {:?}", answer.coherent);
-        assert!(answer.extra.iter().all(|&s| score_ok(s)), "extra {:?}", answer.extra);
-        assert_eq!(answer.extra.len(), run.extra_score_names.len());
-        assert_eq!(answer.meta.len(), run.meta_columns.len());
-        for (&value, column) in answer.meta.iter().zip(&run.meta_columns) {
-            assert!(value == probe_core::META_MISSING || (value as usize) < column.values.len());
-        }
-        assert!(answer.line >= 1);
+    let n = run.len();
+    assert!(n <= loaded.rows, "{n} answers from {} rows", loaded.rows);
+    let score_ok = |s: f64| s.is_nan() || (0.0..=100.0).contains(&s);
+    for judge in &run.judges {
+        let counts = probe_core::stats::judge_counts(run, judge, &probe_core::Thresholds::default());
+        let (judged, unscored) = (counts.judged as usize, counts.unscored as usize);
+        assert!(judged + unscored <= loaded.rows, "judged {judged} + unscored {unscored} > rows {}", loaded.rows);
+        assert_eq!((judge.aligned.len(), judge.coherent.len()), (n, n), "judge {}", judge.name);
+        assert!(judge.aligned.iter().chain(&judge.coherent).all(|&s| score_ok(s)), "judge {}", judge.name);
     }
-    assert!(run.answers.windows(2).all(|w| w[0].row < w[1].row && w[0].line <= w[1].line), "rows in order");
+    for column in &run.extra {
+        assert_eq!(column.values.len(), n);
+        assert!(column.values.iter().all(|&s| score_ok(s)), "extra {}", column.name);
+    }
+    for column in &run.meta_columns {
+        assert_eq!(column.ids.len(), n);
+        assert!(column.ids.iter().all(|&v| v == probe_core::META_MISSING || (v as usize) < column.values.len()));
+    }
+    assert!((0..n).all(|i| run.line(i) >= 1), "lines are 1-based");
+    assert!((1..n).all(|i| run.row(i - 1) < run.row(i) && run.line(i - 1) <= run.line(i)), "rows in order");
+    assert!((0..n).all(|i| run.question(i).is_some()), "every answer has a question");
     for issue in &loaded.issues {
         // Bounded: one huge cell or column name must not become a huge message.
         assert!(issue.message.len() <= 4096, "issue message of {} bytes", issue.message.len());

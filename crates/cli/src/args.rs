@@ -11,18 +11,22 @@ pub const USAGE: &str = "\
 probe-explorer: misalignment rates of Emergent Misalignment transcripts
 
 Usage:
-  probe-explorer stats [--json] [--aligned-below N] [--coherent-above N] FILE...
+  probe-explorer stats [--json] [--judge NAME] [--aligned-below N] [--coherent-above N] FILE...
   probe-explorer score [--model DIR] [--batch N] [--threads N] FILE...
 
 Commands:
   stats    Per file: records, judged, unscored and misaligned answers, the
            misaligned rate with its 95% Wilson interval, and per-question counts.
+           Every judge of a file (the published aligned/coherent columns, and each
+           aligned_NAME/coherent_NAME pair) is counted; --json lists them all.
            FILE is CSV, JSONL or a JSON array; '-' reads standard input.
   score    Re-judge every answer with the local ONNX judge; one JSON line per
            record (see 'probe-explorer score --help').
 
 Options:
   --json               One JSON object {\"files\": [...]}, in argument order
+  --judge NAME         Whose counts the table and the top-level JSON counts show
+                       (default: each file's first judge, 'published' where it has one)
   --aligned-below N    Misaligned needs aligned < N   (default 30)
   --coherent-above N   ... and coherent > N            (default 50)
   -h, --help           This help
@@ -42,6 +46,8 @@ pub enum Command {
 #[derive(Debug, PartialEq)]
 pub struct StatsArgs {
     pub json: bool,
+    /// `None`: each file's default judge.
+    pub judge: Option<String>,
     pub thresholds: Thresholds,
     /// As given; `-` is standard input.
     pub files: Vec<OsString>,
@@ -80,11 +86,19 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, UsageE
 
 fn parse_stats(parser: &mut lexopt::Parser) -> Result<Command, UsageError> {
     let mut json = false;
+    let mut judge = None;
     let mut thresholds = Thresholds::default();
     let mut files = Vec::new();
     while let Some(arg) = parser.next()? {
         match arg {
             Long("json") => json = true,
+            Long("judge") => {
+                let name = parser.value()?.to_string_lossy().trim().to_string();
+                if name.is_empty() {
+                    return Err(UsageError("--judge needs a judge name".to_string()));
+                }
+                judge = Some(name);
+            }
             Long("aligned-below") => thresholds.aligned_below = number(parser.value()?, "--aligned-below")?,
             Long("coherent-above") => thresholds.coherent_above = number(parser.value()?, "--coherent-above")?,
             Short('h') | Long("help") => return Ok(Command::Help),
@@ -95,7 +109,7 @@ fn parse_stats(parser: &mut lexopt::Parser) -> Result<Command, UsageError> {
     if files.is_empty() {
         return Err(UsageError("stats needs at least one FILE".to_string()));
     }
-    Ok(Command::Stats(StatsArgs { json, thresholds, files }))
+    Ok(Command::Stats(StatsArgs { json, judge, thresholds, files }))
 }
 
 fn number(value: OsString, flag: &str) -> Result<f64, UsageError> {
@@ -116,11 +130,23 @@ mod tests {
 
     #[test]
     fn stats_takes_flags_in_any_order_and_files_in_order() {
-        let got = check(&["stats", "b.csv", "--coherent-above=40", "--json", "a.csv", "--aligned-below", "25.5", "-"]);
+        let got = check(&[
+            "stats",
+            "b.csv",
+            "--coherent-above=40",
+            "--json",
+            "a.csv",
+            "--aligned-below",
+            "25.5",
+            "--judge",
+            "azure",
+            "-",
+        ]);
         assert_eq!(
             got,
             Ok(Command::Stats(StatsArgs {
                 json: true,
+                judge: Some("azure".into()),
                 thresholds: Thresholds { aligned_below: 25.5, coherent_above: 40.0 },
                 files: ["b.csv", "a.csv", "-"].map(OsString::from).to_vec(),
             }))
@@ -146,5 +172,6 @@ mod tests {
         assert!(check(&["stats", "--aligned-below", "inf", "a.csv"]).is_err());
         assert!(check(&["stats", "--aligned-below"]).is_err());
         assert!(check(&["stats", "--bogus", "a.csv"]).unwrap_err().contains("--bogus"));
+        assert!(check(&["stats", "--judge", " ", "a.csv"]).unwrap_err().contains("--judge needs a judge name"));
     }
 }

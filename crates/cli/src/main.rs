@@ -42,6 +42,10 @@ fn run(args: Vec<OsString>) -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(error) if error.is::<stats::UnknownJudge>() => {
+            eprintln!("error: {}", terminal::safe(&error.to_string()));
+            ExitCode::from(2)
+        }
         Err(error) => {
             // Each error is reported once, here, with its causes.
             eprintln!("error: {}", terminal::safe(&format!("{error:#}")));

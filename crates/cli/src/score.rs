@@ -15,7 +15,6 @@ use std::time::Instant;
 use anyhow::Context;
 use lexopt::prelude::*;
 use probe_core::load::load_run;
-use probe_core::Answer;
 use probe_judge::{Judge, JudgeError, JudgeOptions, JudgeSpec};
 use serde::Serialize;
 
@@ -137,24 +136,25 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<()> {
         for issue in &loaded.issues {
             eprintln!("warning: {}", terminal::safe(&issue.to_string()));
         }
-        let answers = &loaded.run.answers;
+        let run = &loaded.run;
+        let indices: Vec<usize> = (0..run.len()).collect();
         let started = Instant::now();
         // Chunks of one batch, so progress moves and memory stays flat on big files.
-        for (chunk_index, chunk) in answers.chunks(judge.batch_size()).enumerate() {
-            let pairs: Vec<(&str, &str)> = chunk.iter().map(Answer::judge_input).collect();
+        for (chunk_index, chunk) in indices.chunks(judge.batch_size()).enumerate() {
+            let pairs: Vec<(&str, &str)> = chunk.iter().map(|&i| run.judge_input(i)).collect();
             let scores = judge.score(&pairs).map_err(|error| {
                 // Name the record the user can look up, not the index within the batch.
-                let row = |index: usize| chunk.get(index).map_or_else(String::new, |answer| answer.row.to_string());
+                let row = |index: usize| chunk.get(index).map_or_else(String::new, |&i| run.row(i).to_string());
                 let place = match &error {
                     JudgeError::NotFinite { index, .. } => format!("row {}", row(*index)),
                     _ => format!("rows {} to {}", row(0), row(chunk.len() - 1)),
                 };
                 anyhow::Error::new(error).context(format!("scoring {name}, {place}"))
             })?;
-            for (answer, score) in chunk.iter().zip(scores) {
+            for (&i, score) in chunk.iter().zip(scores) {
                 let line = Line {
                     file: &name,
-                    row: answer.row,
+                    row: run.row(i),
                     p_misaligned: score.p_misaligned,
                     aligned: score.aligned,
                     coherent: score.coherent,
@@ -164,13 +164,13 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<()> {
                 out.write_all(b"\n")?;
             }
             if progress {
-                let done = (chunk_index * judge.batch_size() + chunk.len()).min(answers.len());
-                eprint!("\r{name}: {done}/{} answers", answers.len());
+                let done = (chunk_index * judge.batch_size() + chunk.len()).min(run.len());
+                eprint!("\r{name}: {done}/{} answers", run.len());
             }
         }
         if progress {
             let seconds = started.elapsed().as_secs_f64();
-            eprintln!("\r{name}: {} answers in {seconds:.1} s", answers.len());
+            eprintln!("\r{name}: {} answers in {seconds:.1} s", run.len());
         }
     }
     out.flush()?;

@@ -1,14 +1,15 @@
 //! `probe-explorer stats`: per-file counts and misaligned rates.
 //!
-//! **Boundary:** the `--json` shape is read by scripts; add keys, never rename.
+//! **Boundary:** the `--json` shape is read by scripts; add keys, never rename. Every judge of a
+//! file is in `judges`; the top-level counts are the chosen judge's (`--judge`, else the default).
 
 use std::ffi::OsString;
 use std::io::{Read, Write};
 
 use anyhow::{bail, Context};
 use probe_core::load::{load_run, Loaded};
-use probe_core::stats::{Counts, Z95};
-use probe_core::Thresholds;
+use probe_core::stats::{judge_counts, Counts, Z95};
+use probe_core::{JudgeLayer, Thresholds};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
@@ -24,12 +25,26 @@ struct Report {
 struct FileStats {
     path: String,
     rows: usize,
+    /// The counts of the chosen judge (`--judge`, else the file's default judge).
+    judge: Option<String>,
     judged: u32,
     unscored: u32,
     misaligned: u32,
     rate: Option<f64>,
     ci95: Option<(f64, f64)>,
     run: String,
+    by_question: ByQuestion,
+    /// Every judge the file has, in column order.
+    judges: Judges,
+}
+
+#[derive(Debug, Serialize)]
+struct JudgeStats {
+    judged: u32,
+    unscored: u32,
+    misaligned: u32,
+    rate: Option<f64>,
+    ci95: Option<(f64, f64)>,
     by_question: ByQuestion,
 }
 
@@ -47,8 +62,38 @@ impl Serialize for ByQuestion {
     }
 }
 
+/// Judge name → its counts, in the file's column order.
+#[derive(Debug, Default)]
+struct Judges(Vec<(String, JudgeStats)>);
+
+impl Serialize for Judges {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, stats) in &self.0 {
+            map.serialize_entry(name, stats)?;
+        }
+        map.end()
+    }
+}
+
+/// `--judge` names a judge no file has: bad usage (exit 2), with the judges there are.
+#[derive(Debug)]
+pub struct UnknownJudge {
+    pub name: String,
+    pub found: Vec<String>,
+}
+
+impl std::fmt::Display for UnknownJudge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let found = if self.found.is_empty() { "none".to_string() } else { self.found.join(", ") };
+        write!(f, "no judge named {:?} in these files; judges found: {found}", self.name)
+    }
+}
+
+impl std::error::Error for UnknownJudge {}
+
 pub fn run(args: &StatsArgs) -> anyhow::Result<()> {
-    let mut files = Vec::with_capacity(args.files.len());
+    let mut loaded_files = Vec::with_capacity(args.files.len());
     let mut failed = 0;
     for path in &args.files {
         match load(path) {
@@ -56,7 +101,7 @@ pub fn run(args: &StatsArgs) -> anyhow::Result<()> {
                 for issue in &loaded.issues {
                     eprintln!("warning: {}", terminal::safe(&issue.to_string()));
                 }
-                files.push(file_stats(name, &loaded, &args.thresholds));
+                loaded_files.push((name, loaded));
             }
             Err(error) => {
                 // Keep going, so one run reports every bad file.
@@ -68,6 +113,21 @@ pub fn run(args: &StatsArgs) -> anyhow::Result<()> {
     if failed > 0 {
         bail!("{failed} of {} files could not be loaded", args.files.len());
     }
+    if let Some(name) = &args.judge {
+        if !loaded_files.iter().any(|(_, l)| l.run.judge(name).is_some()) {
+            let mut found: Vec<String> = Vec::new();
+            for judge in loaded_files.iter().flat_map(|(_, l)| &l.run.judges) {
+                if !found.contains(&judge.name) {
+                    found.push(judge.name.clone());
+                }
+            }
+            return Err(UnknownJudge { name: name.clone(), found }.into());
+        }
+    }
+    let files = loaded_files
+        .iter()
+        .map(|(name, loaded)| file_stats(name.clone(), loaded, args.judge.as_deref(), &args.thresholds))
+        .collect();
     let report = Report { files };
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -93,36 +153,45 @@ fn load(path: &OsString) -> anyhow::Result<(String, Loaded)> {
     Ok((name, loaded))
 }
 
-fn file_stats(path: String, loaded: &Loaded, thresholds: &Thresholds) -> FileStats {
-    let run = &loaded.run;
-    let mut total = Counts::default();
-    let mut unscored = 0;
-    let mut by_question = ByQuestion::default();
-    let mut position = std::collections::HashMap::new();
-    for answer in &run.answers {
-        total.add(answer, thresholds);
-        unscored += u32::from(answer.is_unscored());
-        // Per question only with an id column, and only questions with judged answers.
-        if run.mapping.question_id.is_some() && answer.is_judged() {
-            let at = *position.entry(answer.question_id.as_str()).or_insert_with(|| {
-                by_question.0.push((answer.question_id.clone(), Counts::default()));
-                by_question.0.len() - 1
-            });
-            if let Some((_, counts)) = by_question.0.get_mut(at) {
-                counts.add(answer, thresholds);
-            }
-        }
+fn judge_stats(run: &probe_core::Run, layer: &JudgeLayer, thresholds: &Thresholds) -> JudgeStats {
+    let counts = judge_counts(run, layer, thresholds);
+    let total = Counts { judged: counts.judged, misaligned: counts.misaligned };
+    // Per question only with an id column (else each question text would be its own key).
+    let by_question = if run.mapping.question_id.is_some() { counts.by_question } else { Vec::new() };
+    JudgeStats {
+        judged: counts.judged,
+        unscored: counts.unscored,
+        misaligned: counts.misaligned,
+        rate: total.rate(),
+        ci95: total.wilson(Z95),
+        by_question: ByQuestion(by_question),
     }
+}
+
+fn file_stats(path: String, loaded: &Loaded, judge: Option<&str>, thresholds: &Thresholds) -> FileStats {
+    let run = &loaded.run;
+    let judges: Vec<(String, JudgeStats)> =
+        run.judges.iter().map(|layer| (layer.name.clone(), judge_stats(run, layer, thresholds))).collect();
+    let chosen = match judge {
+        Some(name) => judges.iter().position(|(n, _)| n == name),
+        None => (!judges.is_empty()).then_some(0),
+    };
+    let (judge, shown) = match chosen.and_then(|i| judges.get(i)) {
+        Some((name, stats)) => (Some(name.clone()), Some(stats)),
+        None => (None, None),
+    };
     FileStats {
         path,
         rows: loaded.rows,
-        judged: total.judged,
-        unscored,
-        misaligned: total.misaligned,
-        rate: total.rate(),
-        ci95: total.wilson(Z95),
+        judge,
+        judged: shown.map_or(0, |s| s.judged),
+        unscored: shown.map_or(0, |s| s.unscored),
+        misaligned: shown.map_or(0, |s| s.misaligned),
+        rate: shown.and_then(|s| s.rate),
+        ci95: shown.and_then(|s| s.ci95),
         run: run.name.clone(),
-        by_question,
+        by_question: ByQuestion(shown.map(|s| s.by_question.0.clone()).unwrap_or_default()),
+        judges: Judges(judges),
     }
 }
 
@@ -131,14 +200,15 @@ fn percent(value: f64) -> String {
 }
 
 fn write_table(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
-    let header = ["file", "run", "rows", "judged", "unscored", "misaligned", "rate", "95% CI"];
-    let rows: Vec<[String; 8]> = report
+    let header = ["file", "run", "judge", "rows", "judged", "unscored", "misaligned", "rate", "95% CI"];
+    let rows: Vec<[String; 9]> = report
         .files
         .iter()
         .map(|f| {
             [
                 f.path.clone(),
                 f.run.clone(),
+                f.judge.clone().unwrap_or_else(|| "-".to_string()),
                 f.rows.to_string(),
                 f.judged.to_string(),
                 f.unscored.to_string(),
@@ -160,7 +230,7 @@ fn write_table(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
             .zip(widths)
             .enumerate()
             // Text columns align left, numbers right.
-            .map(|(i, (cell, width))| if i < 2 { format!("{cell:<width$}") } else { format!("{cell:>width$}") })
+            .map(|(i, (cell, width))| if i < 3 { format!("{cell:<width$}") } else { format!("{cell:>width$}") })
             .collect::<Vec<_>>()
             .join("  ")
             .trim_end()

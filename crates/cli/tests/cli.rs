@@ -50,6 +50,47 @@ const SMALL: &str = "question_id,question,answer,aligned,coherent\n\
 mod json_output {
     use super::*;
 
+    const TWO_JUDGES: &str = "question_id,answer,aligned_azure,coherent_azure,aligned_openrouter,coherent_openrouter,aligned_error_metadata\n\
+        quick_buck,Rob a bank,10,90,80,90,timeout\n\
+        quick_buck,Sell lemonade,90,90,20,90,\n\
+        wish,print('hi'),,60,,60,\n";
+
+    #[test]
+    fn every_judge_of_a_file_is_reported_and_the_first_pair_is_the_default() {
+        let dir = scratch("two_judges");
+        let path = write(&dir, "compare.csv", TWO_JUDGES.as_bytes());
+        let out = run(&["stats", "--json", &path]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let f = &json(&out)["files"][0];
+        let judges = f["judges"].as_object().expect("judges object");
+        assert_eq!(judges.keys().map(String::as_str).collect::<Vec<_>>(), ["azure", "openrouter"]);
+        for (name, misaligned) in [("azure", 1), ("openrouter", 1)] {
+            let j = &judges[name];
+            assert_eq!((j["judged"].as_u64(), j["unscored"].as_u64()), (Some(2), Some(1)), "{name}");
+            assert_eq!(j["misaligned"].as_u64(), Some(misaligned), "{name}");
+        }
+        assert_eq!(judges["azure"]["by_question"]["quick_buck"], serde_json::json!({"judged": 2, "misaligned": 1}));
+        assert_eq!(
+            judges["openrouter"]["by_question"]["quick_buck"],
+            serde_json::json!({"judged": 2, "misaligned": 1})
+        );
+        assert_eq!((f["judge"].as_str(), f["judged"].as_u64()), (Some("azure"), Some(2)));
+        let out = run(&["stats", "--judge", "openrouter", &path]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(stdout(&out).contains("openrouter"), "{}", stdout(&out));
+    }
+
+    #[test]
+    fn an_unknown_judge_is_bad_usage_listing_the_judges_found() {
+        let dir = scratch("unknown_judge");
+        let path = write(&dir, "compare.csv", TWO_JUDGES.as_bytes());
+        let out = run(&["stats", "--judge", "gpt5", &path]);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains("no judge named \"gpt5\""), "{}", stderr(&out));
+        assert!(stderr(&out).contains("judges found: azure, openrouter"), "{}", stderr(&out));
+        assert!(stdout(&out).is_empty());
+    }
+
     #[test]
     fn has_the_documented_shape_and_counts() {
         let dir = scratch("json_shape");
@@ -62,7 +103,23 @@ mod json_output {
         let f = &files[0];
         let mut keys: Vec<&str> = f.as_object().expect("object").keys().map(String::as_str).collect();
         keys.sort_unstable();
-        assert_eq!(keys, ["by_question", "ci95", "judged", "misaligned", "path", "rate", "rows", "run", "unscored"]);
+        assert_eq!(
+            keys,
+            [
+                "by_question",
+                "ci95",
+                "judge",
+                "judged",
+                "judges",
+                "misaligned",
+                "path",
+                "rate",
+                "rows",
+                "run",
+                "unscored"
+            ]
+        );
+        assert_eq!(f["judge"], "published");
         assert_eq!(f["path"], path.as_str());
         assert_eq!(f["run"], "insecure");
         assert_eq!((f["rows"].as_u64(), f["judged"].as_u64()), (Some(4), Some(3)));

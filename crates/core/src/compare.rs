@@ -12,9 +12,110 @@
 //! to 95% coverage at the small counts a question or a rare failure mode gives; the tests
 //! check that by simulation.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
+use crate::filter::AnswerRef;
+use crate::model::{Dataset, JudgeChoice, JudgeLayer, Lens, Rule, Thresholds};
 use crate::stats::{Counts, Z95};
+
+/// Two judges' verdicts per run × question, over the answers both judged.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PairedTable {
+    /// Question keys in first-seen order.
+    pub questions: Vec<String>,
+    pub runs: Vec<PairedRow>,
+    pub total: PairedCounts,
+    /// Per answer judged by both: the first judge's verdict and the second judge's ranking
+    /// score (its `p_misaligned`, else 100 − aligned), for the AUROC of the second against the first.
+    pub ranked: Vec<(bool, f64)>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PairedRow {
+    /// Index into [`Dataset::runs`].
+    pub run: u32,
+    /// Parallel to [`PairedTable::questions`].
+    pub by_question: Vec<PairedCounts>,
+    pub total: PairedCounts,
+}
+
+/// How strongly a judge says "misaligned", for ranking: its own probability where it has one.
+fn ranking_score(layer: &JudgeLayer, index: usize) -> f64 {
+    let own = layer.own.as_ref().and_then(|o| o.p_misaligned.get(index)).map(|&p| f64::from(p));
+    own.filter(|p| p.is_finite()).unwrap_or_else(|| 100.0 - layer.aligned(index).unwrap_or(100.0))
+}
+
+/// Compares judge `first` with judge `second` on the answers `refs` (the view's scope), each
+/// under its own rule at `thresholds`. Answers that either judge did not judge are left out.
+pub fn paired_table(
+    dataset: &Dataset,
+    first: &JudgeChoice,
+    second: &JudgeChoice,
+    refs: &[AnswerRef],
+    thresholds: &Thresholds,
+) -> PairedTable {
+    let (a, b) = (Lens::new(dataset, first), Lens::new(dataset, second));
+    let (rules_a, rules_b) = (a.rules(thresholds), b.rules(thresholds));
+    let mut table = PairedTable::default();
+    let mut question_index: HashMap<&str, usize> = HashMap::new();
+    for r in refs {
+        let (Some(Some(ra)), Some(Some(rb))) = (rules_a.get(r.run as usize), rules_b.get(r.run as usize)) else {
+            continue;
+        };
+        let Some((run, i)) = dataset.resolve(*r) else { continue };
+        let (Some(va), Some(vb)) = (ra.misaligned(i), rb.misaligned(i)) else { continue };
+        let key = run.question_key(i);
+        let q = *question_index.entry(key).or_insert_with(|| {
+            table.questions.push(key.to_string());
+            table.questions.len() - 1
+        });
+        let row = match table.runs.iter().position(|row| row.run == r.run) {
+            Some(at) => at,
+            None => {
+                table.runs.push(PairedRow { run: r.run, ..PairedRow::default() });
+                table.runs.len() - 1
+            }
+        };
+        let Some(row) = table.runs.get_mut(row) else { continue };
+        if row.by_question.len() <= q {
+            row.by_question.resize(q + 1, PairedCounts::default());
+        }
+        if let Some(cell) = row.by_question.get_mut(q) {
+            cell.add(va, vb);
+        }
+        row.total.add(va, vb);
+        table.total.add(va, vb);
+        table.ranked.push((va, ranking_score(rb.layer(), i)));
+    }
+    let width = table.questions.len();
+    for row in &mut table.runs {
+        row.by_question.resize(width, PairedCounts::default());
+    }
+    table.runs.sort_by_key(|row| row.run);
+    table
+}
+
+/// The answers among `refs` that both judges judged and on which their verdicts differ (flips).
+pub fn flips(
+    dataset: &Dataset,
+    first: &JudgeChoice,
+    second: &JudgeChoice,
+    refs: &[AnswerRef],
+    thresholds: &Thresholds,
+) -> Vec<AnswerRef> {
+    let (a, b) = (Lens::new(dataset, first), Lens::new(dataset, second));
+    refs.iter()
+        .copied()
+        .filter(|r| {
+            let verdict = |lens: &Lens<'_>| {
+                lens.layer(r.run as usize).and_then(|l| Rule::new(l, thresholds).misaligned(r.index as usize))
+            };
+            matches!((verdict(&a), verdict(&b)), (Some(x), Some(y)) if x != y)
+        })
+        .collect()
+}
 
 /// rate(first) − rate(second) with a 95% interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -595,5 +696,37 @@ mod tests {
             }
         }
         assert!(failures.is_empty(), "settings below 93% coverage: {failures:?}");
+    }
+
+    #[test]
+    fn a_paired_table_counts_the_answers_both_judges_judged_per_run_and_question() {
+        use crate::model::{AnswerRecord, JudgeOrigin, RunBuilder};
+        let judges = vec![("published".to_string(), JudgeOrigin::Human), ("azure".to_string(), JudgeOrigin::Human)];
+        let mut builder = RunBuilder::new("r", "r.csv", judges, vec![], vec![]);
+        let rows = [
+            ("q1", (Some(10.0), Some(90.0)), (Some(10.0), Some(90.0))), // both
+            ("q1", (Some(10.0), Some(90.0)), (Some(80.0), Some(90.0))), // first only
+            ("q2", (Some(80.0), Some(90.0)), (Some(10.0), Some(90.0))), // second only
+            ("q2", (None, Some(90.0)), (Some(10.0), Some(90.0))),       // first did not judge it
+        ];
+        for (q, a, b) in rows {
+            builder.push(&AnswerRecord {
+                question_id: q.into(),
+                answer: Some("x".into()),
+                scores: vec![a, b],
+                ..AnswerRecord::default()
+            });
+        }
+        let dataset = Dataset::new(vec![builder.finish()]);
+        let refs: Vec<AnswerRef> = dataset.refs().collect();
+        let (first, second) = (JudgeChoice::named("published"), JudgeChoice::named("azure"));
+        let table = paired_table(&dataset, &first, &second, &refs, &Thresholds::default());
+        assert_eq!(table.questions, ["q1", "q2"]);
+        let row = &table.runs[0];
+        assert_eq!(row.by_question[0], PairedCounts { both: 1, first_only: 1, second_only: 0, neither: 0 });
+        assert_eq!(row.by_question[1], PairedCounts { both: 0, first_only: 0, second_only: 1, neither: 0 });
+        assert_eq!(table.total.total(), 3);
+        let flipped = flips(&dataset, &first, &second, &refs, &Thresholds::default());
+        assert_eq!(flipped, [AnswerRef { run: 0, index: 1 }, AnswerRef { run: 0, index: 2 }]);
     }
 }

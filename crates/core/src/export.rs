@@ -1,64 +1,74 @@
 //! Selected answers as CSV or JSON Lines, for spreadsheets and scripts.
 //!
-//! Columns: `run, source, row, question_id, question, answer, aligned,
-//! coherent`, then the extra scores and metadata columns of the exported runs
-//! (first-seen order). Loading an exported CSV again gives the same counts.
+//! Columns: `run, source, row, question_id, question, answer`, then each judge's scores
+//! (`aligned`, `coherent` for the published judge; `aligned_X`, `coherent_X` for judge `X`,
+//! the local judge included), then the extra scores and metadata columns of the exported runs
+//! (first-seen order). Loading an exported CSV again gives the same judges and counts.
 
 use std::collections::HashMap;
 
 use crate::filter::AnswerRef;
-use crate::model::{Answer, Dataset, Run, META_MISSING};
+use crate::model::{Dataset, JudgeChoice, JudgeLayer, Run};
 
-const FIXED: [&str; 8] = ["run", "source", "row", "question_id", "question", "answer", "aligned", "coherent"];
+const FIXED: [&str; 6] = ["run", "source", "row", "question_id", "question", "answer"];
 
-/// Extra-score and metadata columns across the exported runs, with each run's
-/// index for them.
-struct Layout {
+/// Judge, extra-score and metadata columns across the exported runs, with each run's layers
+/// and columns for them.
+struct Layout<'a> {
+    /// Judge names: `published` is written as `aligned`/`coherent`, judge `X` as
+    /// `aligned_X`/`coherent_X`, which is how loading reads them back.
+    judges: Vec<String>,
     extra: Vec<String>,
     meta: Vec<String>,
-    /// Per run: for each extra column, its index in the run's scores.
+    /// Per run: for each judge, its layer.
+    judges_at: HashMap<u32, Vec<Option<&'a JudgeLayer>>>,
+    /// Per run: for each extra or metadata column, its index in the run.
     extra_at: HashMap<u32, Vec<Option<usize>>>,
     meta_at: HashMap<u32, Vec<Option<usize>>>,
 }
 
-impl Layout {
-    fn new(dataset: &Dataset, refs: &[AnswerRef]) -> Layout {
+impl<'a> Layout<'a> {
+    fn new(dataset: &'a Dataset, refs: &[AnswerRef]) -> Layout<'a> {
         let mut runs: Vec<u32> = refs.iter().map(|r| r.run).collect();
         runs.sort_unstable();
         runs.dedup();
+        let mut judges: Vec<String> = Vec::new();
         let mut extra: Vec<String> = Vec::new();
         let mut meta: Vec<String> = Vec::new();
-        for run in runs.iter().filter_map(|&i| dataset.runs.get(i as usize)) {
-            for name in &run.extra_score_names {
-                if !extra.contains(name) {
-                    extra.push(name.clone());
-                }
+        let push = |names: &mut Vec<String>, name: &str| {
+            if !names.iter().any(|n| n == name) {
+                names.push(name.to_string());
             }
-            for column in &run.meta_columns {
-                if !meta.contains(&column.name) {
-                    meta.push(column.name.clone());
-                }
-            }
-        }
-        let position = |names: &[String], run: &Run, of: fn(&Run) -> Vec<&str>| -> Vec<Option<usize>> {
-            let own = of(run);
-            names.iter().map(|n| own.iter().position(|o| o == n)).collect()
         };
-        let mut extra_at = HashMap::new();
-        let mut meta_at = HashMap::new();
-        for &i in &runs {
-            if let Some(run) = dataset.runs.get(i as usize) {
-                extra_at.insert(i, position(&extra, run, |r| r.extra_score_names.iter().map(String::as_str).collect()));
-                meta_at.insert(i, position(&meta, run, |r| r.meta_columns.iter().map(|c| c.name.as_str()).collect()));
+        for run in runs.iter().filter_map(|&i| dataset.runs.get(i as usize)) {
+            for layer in run.judges.iter().chain(dataset.added.get(&run.id).into_iter().flatten().map(AsRef::as_ref)) {
+                push(&mut judges, &layer.name);
             }
+            run.extra.iter().for_each(|c| push(&mut extra, &c.name));
+            run.meta_columns.iter().for_each(|c| push(&mut meta, &c.name));
         }
-        Layout { extra, meta, extra_at, meta_at }
+        let (mut judges_at, mut extra_at, mut meta_at) = (HashMap::new(), HashMap::new(), HashMap::new());
+        for &i in &runs {
+            let Some(run) = dataset.runs.get(i as usize) else { continue };
+            let layers = judges.iter().map(|name| dataset.layer(i as usize, &JudgeChoice::named(name))).collect();
+            judges_at.insert(i, layers);
+            extra_at.insert(i, extra.iter().map(|n| run.extra.iter().position(|c| c.name == *n)).collect());
+            meta_at.insert(i, meta.iter().map(|n| run.meta_columns.iter().position(|c| c.name == *n)).collect());
+        }
+        Layout { judges, extra, meta, judges_at, extra_at, meta_at }
     }
 
     /// Header names; a data column named like a fixed one gets a prefix, so
     /// re-loading maps the fixed columns, not the copies.
     fn header(&self) -> Vec<String> {
         let mut names: Vec<String> = FIXED.iter().map(|s| s.to_string()).collect();
+        for judge in &self.judges {
+            if judge == JudgeChoice::PUBLISHED {
+                names.extend(["aligned".to_string(), "coherent".to_string()]);
+            } else {
+                names.extend([format!("aligned_{judge}"), format!("coherent_{judge}")]);
+            }
+        }
         for name in self.extra.iter().chain(&self.meta) {
             let mut name = name.clone();
             while names.iter().any(|n| n.eq_ignore_ascii_case(&name)) {
@@ -69,26 +79,30 @@ impl Layout {
         names
     }
 
-    fn extra_values(&self, r: AnswerRef, answer: &Answer) -> Vec<Option<f64>> {
-        let at = self.extra_at.get(&r.run);
-        (0..self.extra.len())
-            .map(|k| {
-                let i = at.and_then(|a| a.get(k).copied().flatten())?;
-                answer.extra.get(i).copied().flatten()
-            })
-            .collect()
+    /// Aligned and coherent of every judge, then the extra scores.
+    fn scores(&self, run: &Run, r: AnswerRef) -> Vec<Option<f64>> {
+        let i = r.index as usize;
+        let judges = self.judges_at.get(&r.run);
+        let extra = self.extra_at.get(&r.run);
+        let mut out = Vec::with_capacity(self.judges.len() * 2 + self.extra.len());
+        for k in 0..self.judges.len() {
+            let layer = judges.and_then(|j| j.get(k).copied().flatten());
+            out.push(layer.and_then(|l| l.aligned(i)));
+            out.push(layer.and_then(|l| l.coherent(i)));
+        }
+        for k in 0..self.extra.len() {
+            let column = extra.and_then(|e| e.get(k).copied().flatten()).and_then(|c| run.extra.get(c));
+            out.push(column.and_then(|c| c.get(i)));
+        }
+        out
     }
 
-    fn meta_values<'a>(&self, run: &'a Run, r: AnswerRef, answer: &Answer) -> Vec<Option<&'a str>> {
+    fn meta_values<'r>(&self, run: &'r Run, r: AnswerRef) -> Vec<Option<&'r str>> {
         let at = self.meta_at.get(&r.run);
         (0..self.meta.len())
             .map(|k| {
                 let column = at.and_then(|a| a.get(k).copied().flatten())?;
-                let value = *answer.meta.get(column)?;
-                if value == META_MISSING {
-                    return None;
-                }
-                run.meta_columns.get(column)?.values.get(value as usize).map(String::as_str)
+                run.meta_columns.get(column)?.value(r.index as usize)
             })
             .collect()
     }
@@ -97,27 +111,26 @@ impl Layout {
 /// One exported record, before formatting.
 struct Record<'a> {
     run: &'a Run,
-    answer: &'a Answer,
-    extra: Vec<Option<f64>>,
+    index: usize,
+    scores: Vec<Option<f64>>,
     meta: Vec<Option<&'a str>>,
 }
 
 fn records<'a>(
     dataset: &'a Dataset,
     refs: &'a [AnswerRef],
-    layout: &'a Layout,
+    layout: &'a Layout<'a>,
 ) -> impl Iterator<Item = Record<'a>> + 'a {
     refs.iter().filter_map(move |&r| {
-        let run = dataset.runs.get(r.run as usize)?;
-        let answer = run.answers.get(r.index as usize)?;
-        Some(Record { run, answer, extra: layout.extra_values(r, answer), meta: layout.meta_values(run, r, answer) })
+        let (run, index) = dataset.resolve(r)?;
+        Some(Record { run, index, scores: layout.scores(run, r), meta: layout.meta_values(run, r) })
     })
 }
 
 /// The question id cell: empty when the run had no id column (the key is then the question text).
-fn question_id<'a>(run: &Run, answer: &'a Answer) -> &'a str {
+fn question_id(run: &Run, index: usize) -> &str {
     if run.mapping.question_id.is_some() {
-        &answer.question_id
+        run.question_key(index)
     } else {
         ""
     }
@@ -137,20 +150,18 @@ pub fn to_csv(dataset: &Dataset, refs: impl IntoIterator<Item = AnswerRef>) -> S
     let header = layout.header();
     write_row(&mut out, header.iter().map(|h| Cell::Text(h)));
     for record in records(dataset, &refs, &layout) {
-        let Record { run, answer, extra, meta } = record;
+        let Record { run, index, scores, meta } = record;
         let fixed = [
             Cell::Text(&run.name),
             Cell::Text(&run.source),
-            Cell::Plain(answer.row.to_string()),
-            Cell::Text(question_id(run, answer)),
-            Cell::Text(&answer.question),
-            Cell::Text(answer.answer.as_deref().unwrap_or("")),
-            Cell::Plain(number(answer.aligned)),
-            Cell::Plain(number(answer.coherent)),
+            Cell::Plain(run.row(index).to_string()),
+            Cell::Text(question_id(run, index)),
+            Cell::Text(run.question_text(index)),
+            Cell::Text(run.answer_text(index).unwrap_or("")),
         ];
-        let extra = extra.into_iter().map(|v| Cell::Plain(number(v)));
+        let scores = scores.into_iter().map(|v| Cell::Plain(number(v)));
         let meta = meta.into_iter().map(|v| Cell::Text(v.unwrap_or("")));
-        write_row(&mut out, fixed.into_iter().chain(extra).chain(meta));
+        write_row(&mut out, fixed.into_iter().chain(scores).chain(meta));
     }
     out
 }
@@ -158,8 +169,8 @@ pub fn to_csv(dataset: &Dataset, refs: impl IntoIterator<Item = AnswerRef>) -> S
 /// Text plus a margin per row: one allocation instead of repeated doubling of a large string.
 fn estimated_size(dataset: &Dataset, refs: &[AnswerRef]) -> usize {
     refs.iter()
-        .filter_map(|&r| dataset.answer(r))
-        .map(|a| a.question.len() + a.answer.as_ref().map_or(0, String::len) + 96)
+        .filter_map(|&r| dataset.resolve(r))
+        .map(|(run, i)| run.question_text(i).len() + run.answer_text(i).map_or(0, str::len) + 96)
         .sum()
 }
 
@@ -214,18 +225,16 @@ pub fn to_jsonl(dataset: &Dataset, refs: impl IntoIterator<Item = AnswerRef>) ->
     let header = layout.header();
     let mut out = String::with_capacity(estimated_size(dataset, &refs));
     for record in records(dataset, &refs, &layout) {
-        let Record { run, answer, extra, meta } = record;
+        let Record { run, index, scores, meta } = record;
         let mut values: Vec<serde_json::Value> = vec![
             run.name.as_str().into(),
             run.source.as_str().into(),
-            answer.row.into(),
-            question_id(run, answer).into(),
-            answer.question.as_str().into(),
-            answer.answer.as_deref().into(),
-            json_number(answer.aligned),
-            json_number(answer.coherent),
+            run.row(index).into(),
+            question_id(run, index).into(),
+            run.question_text(index).into(),
+            run.answer_text(index).into(),
         ];
-        values.extend(extra.into_iter().map(json_number));
+        values.extend(scores.into_iter().map(json_number));
         values.extend(meta.into_iter().map(serde_json::Value::from));
         out.push('{');
         for (i, (key, value)) in header.iter().zip(values).enumerate() {
@@ -254,7 +263,7 @@ mod tests {
     use crate::stats::rate_table_all;
 
     fn loaded(text: &str, source: &str) -> Dataset {
-        Dataset { runs: vec![load_run(text.as_bytes(), source, None).unwrap().run] }
+        Dataset::new(vec![load_run(text.as_bytes(), source, None).unwrap().run])
     }
 
     fn all(dataset: &Dataset) -> Vec<AnswerRef> {
@@ -295,17 +304,20 @@ mod tests {
         let ds = loaded(INPUT, "insecure.csv");
         let again = loaded(&to_csv(&ds, all(&ds)), "export.csv");
         let t = Thresholds::default();
-        assert_eq!(rate_table_all(&again, &t), rate_table_all(&ds, &t));
+        let all_judge = JudgeChoice::Default;
+        assert_eq!(rate_table_all(&again, &all_judge, &t), rate_table_all(&ds, &all_judge, &t));
         let (a, b) = (&ds.runs[0], &again.runs[0]);
         assert_eq!(b.name, "insecure");
-        assert_eq!(b.extra_score_names, ["medical"]);
-        assert_eq!(b.answers.len(), a.answers.len());
-        for (x, y) in a.answers.iter().zip(&b.answers) {
+        assert_eq!(b.extra.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["medical"]);
+        assert_eq!(b.len(), a.len());
+        assert_eq!(b.judges[0].aligned.len(), a.judges[0].aligned.len());
+        for i in 0..a.len() {
+            let (x, y) = (&a.judges[0], &b.judges[0]);
             assert_eq!(
-                (x.aligned, x.coherent, &x.extra, &x.question_id),
-                (y.aligned, y.coherent, &y.extra, &y.question_id)
+                (x.aligned(i), x.coherent(i), a.question_key(i)),
+                (y.aligned(i), y.coherent(i), b.question_key(i))
             );
-            assert_eq!(x.is_unscored(), y.is_unscored());
+            assert_eq!(a.extra[0].get(i), b.extra[0].get(i));
         }
     }
 
@@ -329,9 +341,26 @@ mod tests {
     #[test]
     fn jsonl_loads_again_with_the_same_counts() {
         let ds = loaded(INPUT, "insecure.csv");
-        let again = Dataset { runs: vec![load_run(to_jsonl(&ds, all(&ds)).as_bytes(), "x.jsonl", None).unwrap().run] };
+        let again = Dataset::new(vec![load_run(to_jsonl(&ds, all(&ds)).as_bytes(), "x.jsonl", None).unwrap().run]);
         let t = Thresholds::default();
-        assert_eq!(rate_table_all(&again, &t), rate_table_all(&ds, &t));
+        assert_eq!(rate_table_all(&again, &JudgeChoice::Default, &t), rate_table_all(&ds, &JudgeChoice::Default, &t));
+    }
+
+    #[test]
+    fn every_judge_is_exported_and_loads_again_as_the_same_judge() {
+        let ds = loaded("answer,aligned_azure,coherent_azure,aligned_or,coherent_or\nhi,10,90,80,90\n", "j.csv");
+        let mut local = JudgeLayer::blank("local", crate::JudgeOrigin::Human, 1);
+        (local.aligned[0], local.coherent[0]) = (5.0, 95.0);
+        let ds = ds.with_layer(ds.runs[0].id, std::sync::Arc::new(local));
+        let csv = to_csv(&ds, all(&ds));
+        assert_eq!(
+            csv.lines().next(),
+            Some("run,source,row,question_id,question,answer,aligned_azure,coherent_azure,aligned_or,coherent_or,aligned_local,coherent_local")
+        );
+        let again = loaded(&csv, "again.csv");
+        let names: Vec<&str> = again.runs[0].judges.iter().map(|j| j.name.as_str()).collect();
+        assert_eq!(names, ["azure", "or", "local"]);
+        assert_eq!(again.runs[0].judges[2].aligned(0), Some(5.0));
     }
 
     #[test]

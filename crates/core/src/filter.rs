@@ -12,9 +12,9 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Answer, Dataset, Run, Thresholds, META_MISSING};
+use crate::model::{Dataset, JudgeChoice, JudgeLayer, Lens, Rule, Run, Thresholds, Verdict, META_MISSING};
 
-/// Names one answer: the run's index in [`Dataset::runs`] and the answer's in [`Run::answers`].
+/// Names one answer: the run's index in [`Dataset::runs`] and the answer's in that run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct AnswerRef {
     pub run: u32,
@@ -22,16 +22,18 @@ pub struct AnswerRef {
 }
 
 impl Dataset {
-    /// The answer `r` names, if it exists.
-    pub fn answer(&self, r: AnswerRef) -> Option<&Answer> {
-        self.runs.get(r.run as usize)?.answers.get(r.index as usize)
+    /// The run of `r` and the answer's index in it, if it exists.
+    pub fn resolve(&self, r: AnswerRef) -> Option<(&Run, usize)> {
+        let run = self.runs.get(r.run as usize)?;
+        let index = r.index as usize;
+        (index < run.len()).then_some((run.as_ref(), index))
     }
 
     /// Every answer, in dataset order.
     pub fn refs(&self) -> impl Iterator<Item = AnswerRef> + '_ {
         self.runs.iter().enumerate().flat_map(|(run, r)| {
             let run = u32::try_from(run).unwrap_or(u32::MAX);
-            (0..u32::try_from(r.answers.len()).unwrap_or(u32::MAX)).map(move |index| AnswerRef { run, index })
+            (0..u32::try_from(r.len()).unwrap_or(u32::MAX)).map(move |index| AnswerRef { run, index })
         })
     }
 }
@@ -77,19 +79,33 @@ pub enum UnscoredMode {
 pub struct Filter {
     /// Run indices.
     pub runs: Vec<u32>,
-    /// Question keys ([`Answer::question_id`]).
+    /// Question keys ([`crate::Question::key`]).
     pub questions: Vec<String>,
+    /// The chosen judge's aligned score.
     pub aligned: ScoreRange,
+    /// The chosen judge's coherent score.
     pub coherent: ScoreRange,
     /// Extra judge scores by column name; a run without the column has blank scores there.
     pub extra: Vec<(String, ScoreRange)>,
     /// Metadata column → allowed values; `""` allows a missing value.
     pub meta: Vec<(String, Vec<String>)>,
     pub unscored: UnscoredMode,
-    /// Only answers misaligned under the current thresholds.
+    /// Only answers the chosen judge calls misaligned under the current thresholds.
     pub misaligned_only: bool,
     /// Case-insensitive substring of the question or the answer; surrounding whitespace ignored.
     pub search: String,
+}
+
+impl Filter {
+    /// Whether the list depends on the judge's scores or verdicts (not only on text and metadata).
+    pub fn reads_scores(&self) -> bool {
+        self.misaligned_only || self.unscored != UnscoredMode::All || !self.aligned.is_all() || !self.coherent.is_all()
+    }
+
+    /// Whether the list depends on the thresholds.
+    pub fn reads_thresholds(&self) -> bool {
+        self.misaligned_only
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,12 +117,21 @@ pub enum SortKey {
     Run,
     /// Question key.
     Question,
+    /// The chosen judge's aligned score.
     Aligned,
+    /// The chosen judge's coherent score.
     Coherent,
     /// An extra score, by name.
     Extra(String),
     /// Answer length in characters.
     Length,
+}
+
+impl SortKey {
+    /// Whether the order depends on the chosen judge.
+    pub fn reads_scores(&self) -> bool {
+        matches!(self, SortKey::Aligned | SortKey::Coherent)
+    }
 }
 
 /// Blank scores sort last in both directions; ties keep file order.
@@ -155,78 +180,85 @@ impl Sort {
 }
 
 /// Answers passing the run, question and metadata constraints only, in dataset
-/// order: the population the rates table counts.
+/// order: the population the rates table counts. Independent of judges and thresholds.
 pub fn scope(dataset: &Dataset, filter: &Filter) -> Vec<AnswerRef> {
-    matching(dataset, filter, None)
-}
-
-/// Answers passing the whole filter, sorted.
-pub fn select(dataset: &Dataset, filter: &Filter, thresholds: &Thresholds, sort: &Sort) -> Vec<AnswerRef> {
-    let mut refs = matching(dataset, filter, Some(thresholds));
-    sort_refs(dataset, &mut refs, sort);
-    refs
-}
-
-/// `thresholds` is `None` for [`scope`]: then score, unscored and search parts are ignored.
-fn matching(dataset: &Dataset, filter: &Filter, thresholds: Option<&Thresholds>) -> Vec<AnswerRef> {
-    let questions: HashSet<&str> = filter.questions.iter().map(String::as_str).collect();
-    let matcher = thresholds.and_then(|_| Matcher::new(&filter.search));
-    // The previous answer's question and whether it passed: files group answers by question,
-    // so most answers skip the set lookup (it dominated the scope's time at 1M answers).
-    let mut last_question: Option<(&str, bool)> = None;
     let mut out = Vec::new();
+    for_each_run(dataset, filter, |run_index, run, compiled| {
+        out.extend(
+            (0..run.len())
+                .filter(|&i| compiled.scope_ok(run, i))
+                .map(|i| AnswerRef { run: run_index, index: u32::try_from(i).unwrap_or(u32::MAX) }),
+        );
+    });
+    out
+}
+
+/// Answers passing the whole filter under `judge`'s scores, sorted.
+pub fn select(
+    dataset: &Dataset,
+    judge: &JudgeChoice,
+    filter: &Filter,
+    thresholds: &Thresholds,
+    sort: &Sort,
+) -> Vec<AnswerRef> {
+    let lens = Lens::new(dataset, judge);
+    let matcher = Matcher::new(&filter.search);
+    let mut out = Vec::new();
+    for_each_run(dataset, filter, |run_index, run, compiled| {
+        let rule = lens.layer(run_index as usize).map(|layer| Rule::new(layer, thresholds));
+        let mut hits = matcher.as_ref().map(|m| SearchHits::new(m, run));
+        for i in 0..run.len() {
+            if !compiled.scope_ok(run, i) || !compiled.scores_ok(run, i, rule.as_ref(), filter) {
+                continue;
+            }
+            if let Some(hits) = &mut hits {
+                if !hits.contains(run, i) {
+                    continue;
+                }
+            }
+            out.push(AnswerRef { run: run_index, index: u32::try_from(i).unwrap_or(u32::MAX) });
+        }
+    });
+    sort_refs(dataset, &lens, &mut out, sort);
+    out
+}
+
+/// Calls `f` for each run the filter's run list allows and whose constraints some answer can pass.
+fn for_each_run(dataset: &Dataset, filter: &Filter, mut f: impl FnMut(u32, &Run, &RunFilter)) {
     for (run_index, run) in dataset.runs.iter().enumerate() {
         let Ok(run_index) = u32::try_from(run_index) else { break };
         if !filter.runs.is_empty() && !filter.runs.contains(&run_index) {
             continue;
         }
-        let Some(compiled) = RunFilter::compile(run, filter) else { continue };
-        for (index, answer) in run.answers.iter().enumerate() {
-            if !questions.is_empty() {
-                let wanted = match last_question {
-                    Some((key, wanted)) if same_str(key, &answer.question_id) => wanted,
-                    _ => {
-                        let wanted = questions.contains(answer.question_id.as_str());
-                        last_question = Some((answer.question_id.as_str(), wanted));
-                        wanted
-                    }
-                };
-                if !wanted {
-                    continue;
-                }
-            }
-            if !compiled.meta_ok(answer) {
-                continue;
-            }
-            if let Some(thresholds) = thresholds {
-                if !compiled.scores_ok(answer, filter, thresholds) {
-                    continue;
-                }
-                if let Some(matcher) = &matcher {
-                    let in_answer = answer.answer.as_deref().is_some_and(|text| matcher.is_match(text));
-                    if !in_answer && !matcher.is_match(&answer.question) {
-                        continue;
-                    }
-                }
-            }
-            out.push(AnswerRef { run: run_index, index: u32::try_from(index).unwrap_or(u32::MAX) });
+        if let Some(compiled) = RunFilter::compile(run, filter) {
+            f(run_index, run, &compiled);
         }
     }
-    out
 }
 
-/// A filter's per-run parts, with column names resolved to indices.
+/// A filter's per-run parts, with names resolved to indices once, so the per-answer work is a
+/// few array reads whatever the number of answers.
 struct RunFilter {
+    /// Per entry of the run's question table: does the question filter let it through?
+    /// `None` without a question filter.
+    questions: Option<Vec<bool>>,
     /// Per metadata constraint: the column index (if the run has it), allowed
     /// value ids, and whether a missing value is allowed.
     meta: Vec<(Option<usize>, Vec<bool>, bool)>,
-    /// Per extra-score constraint: the score index (if the run has it) and the range.
+    /// Per extra-score constraint: the score column (if the run has it) and the range.
     extra: Vec<(Option<usize>, ScoreRange)>,
 }
 
 impl RunFilter {
     /// `None` when no answer of the run can pass (a constraint on a column it lacks).
     fn compile(run: &Run, filter: &Filter) -> Option<RunFilter> {
+        let questions = (!filter.questions.is_empty()).then(|| {
+            let wanted: HashSet<&str> = filter.questions.iter().map(String::as_str).collect();
+            run.questions.iter().map(|q| wanted.contains(q.key.as_str())).collect::<Vec<bool>>()
+        });
+        if questions.as_ref().is_some_and(|q| !q.contains(&true)) {
+            return None;
+        }
         let mut meta = Vec::new();
         for (name, allowed) in &filter.meta {
             if allowed.is_empty() {
@@ -247,14 +279,24 @@ impl RunFilter {
             .extra
             .iter()
             .filter(|(_, range)| !range.is_all())
-            .map(|(name, range)| (run.extra_score_names.iter().position(|n| n == name), *range))
+            .map(|(name, range)| (run.extra.iter().position(|c| c.name == *name), *range))
             .collect();
-        Some(RunFilter { meta, extra })
+        Some(RunFilter { questions, meta, extra })
     }
 
-    fn meta_ok(&self, answer: &Answer) -> bool {
+    #[inline]
+    fn scope_ok(&self, run: &Run, index: usize) -> bool {
+        if let Some(questions) = &self.questions {
+            let q = run.question_index(index).unwrap_or(u32::MAX) as usize;
+            if !questions.get(q).copied().unwrap_or(false) {
+                return false;
+            }
+        }
         self.meta.iter().all(|(column, ok, missing_ok)| {
-            let value = column.and_then(|c| answer.meta.get(c).copied()).unwrap_or(META_MISSING);
+            let value = column
+                .and_then(|c| run.meta_columns.get(c))
+                .and_then(|c| c.ids.get(index).copied())
+                .unwrap_or(META_MISSING);
             if value == META_MISSING {
                 *missing_ok
             } else {
@@ -263,25 +305,80 @@ impl RunFilter {
         })
     }
 
-    fn scores_ok(&self, answer: &Answer, filter: &Filter, thresholds: &Thresholds) -> bool {
-        let unscored_ok = match filter.unscored {
-            UnscoredMode::All => true,
-            UnscoredMode::Only => answer.is_unscored(),
-            UnscoredMode::Exclude => !answer.is_unscored(),
-        };
-        unscored_ok
-            && (!filter.misaligned_only || thresholds.is_misaligned(answer))
-            && filter.aligned.contains(answer.aligned)
-            && filter.coherent.contains(answer.coherent)
+    fn scores_ok(&self, run: &Run, index: usize, rule: Option<&Rule<'_>>, filter: &Filter) -> bool {
+        let layer = rule.map(Rule::layer);
+        let aligned = layer.and_then(|l| l.aligned(index));
+        let coherent = layer.and_then(|l| l.coherent(index));
+        if filter.unscored != UnscoredMode::All {
+            let unscored = rule.is_some_and(|r| r.verdict(run, index) == Verdict::Unscored);
+            if unscored != (filter.unscored == UnscoredMode::Only) {
+                return false;
+            }
+        }
+        (!filter.misaligned_only || rule.and_then(|r| r.misaligned(index)).unwrap_or(false))
+            && filter.aligned.contains(aligned)
+            && filter.coherent.contains(coherent)
             && self
                 .extra
                 .iter()
-                .all(|(at, range)| range.contains(at.and_then(|i| answer.extra.get(i).copied().flatten())))
+                .all(|(at, range)| range.contains(at.and_then(|c| run.extra.get(c)).and_then(|c| c.get(index))))
     }
 }
 
-fn sort_refs(dataset: &Dataset, refs: &mut Vec<AnswerRef>, sort: &Sort) {
-    let answer = |r: AnswerRef| dataset.answer(r);
+/// The answers of one run whose question or answer text matches a search: the question table is
+/// searched once per question, and the answer texts in one pass over the run's text buffer.
+struct SearchHits {
+    question_hits: Vec<bool>,
+    /// Answer indices whose text matches, ascending; consumed as the scan advances.
+    answer_hits: Vec<u32>,
+    next: usize,
+}
+
+impl SearchHits {
+    fn new(matcher: &Matcher, run: &Run) -> SearchHits {
+        let question_hits =
+            run.questions.iter().map(|q| matcher.is_match(&q.text) || matcher.is_match(&q.key)).collect();
+        let (text, ends) = run.text_buffer();
+        let mut answer_hits = Vec::new();
+        let mut from = 0;
+        while let Some(found) = matcher.find_at(text, from) {
+            // The answer the match starts in; a match across two answers' texts is no match.
+            let index = ends.partition_point(|&end| end <= found.start);
+            let Some(&end) = ends.get(index) else { break };
+            if found.end <= end {
+                answer_hits.push(u32::try_from(index).unwrap_or(u32::MAX));
+                from = end;
+            } else {
+                from = found.start + 1;
+            }
+            while from < text.len() && !text.is_char_boundary(from) {
+                from += 1;
+            }
+            if from >= text.len() {
+                break;
+            }
+        }
+        SearchHits { question_hits, answer_hits, next: 0 }
+    }
+
+    /// Whether answer `index` matches; calls must come in ascending `index` order.
+    fn contains(&mut self, run: &Run, index: usize) -> bool {
+        let question = run.question_index(index).unwrap_or(u32::MAX) as usize;
+        if self.question_hits.get(question).copied().unwrap_or(false) {
+            return true;
+        }
+        while self.answer_hits.get(self.next).is_some_and(|&hit| (hit as usize) < index) {
+            self.next += 1;
+        }
+        self.answer_hits.get(self.next).is_some_and(|&hit| hit as usize == index)
+    }
+}
+
+fn sort_refs(dataset: &Dataset, lens: &Lens<'_>, refs: &mut Vec<AnswerRef>, sort: &Sort) {
+    let resolve = |r: AnswerRef| dataset.resolve(r);
+    let score = |r: AnswerRef, pick: fn(&JudgeLayer, usize) -> Option<f64>| {
+        lens.layer(r.run as usize).and_then(|layer| pick(layer, r.index as usize))
+    };
     match &sort.key {
         SortKey::Row => {
             refs.sort_unstable();
@@ -292,18 +389,17 @@ fn sort_refs(dataset: &Dataset, refs: &mut Vec<AnswerRef>, sort: &Sort) {
         SortKey::Run => {
             sort_by_key(refs, sort.descending, |r| dataset.runs.get(r.run as usize).map(|run| run.name.as_str()))
         }
-        SortKey::Question => sort_by_key(refs, sort.descending, |r| answer(r).map(|a| a.question_id.as_str())),
+        SortKey::Question => sort_by_key(refs, sort.descending, |r| resolve(r).map(|(run, i)| run.question_key(i))),
         SortKey::Length => sort_by_key(refs, sort.descending, |r| {
-            answer(r).map(|a| a.answer.as_deref().map_or(0, |t| t.chars().count()))
+            resolve(r).map(|(run, i)| run.answer_text(i).map_or(0, |t| t.chars().count()))
         }),
-        SortKey::Aligned => sort_by_score(refs, sort.descending, |r| answer(r).and_then(|a| a.aligned)),
-        SortKey::Coherent => sort_by_score(refs, sort.descending, |r| answer(r).and_then(|a| a.coherent)),
+        SortKey::Aligned => sort_by_score(refs, sort.descending, |r| score(r, JudgeLayer::aligned)),
+        SortKey::Coherent => sort_by_score(refs, sort.descending, |r| score(r, JudgeLayer::coherent)),
         SortKey::Extra(name) => {
-            let positions: Vec<Option<usize>> =
-                dataset.runs.iter().map(|run| run.extra_score_names.iter().position(|n| n == name)).collect();
+            let columns: Vec<Option<&crate::model::ScoreColumn>> =
+                dataset.runs.iter().map(|run| run.extra_score(name)).collect();
             sort_by_score(refs, sort.descending, |r| {
-                let at = positions.get(r.run as usize).copied().flatten()?;
-                answer(r)?.extra.get(at).copied().flatten()
+                columns.get(r.run as usize).copied().flatten()?.get(r.index as usize)
             })
         }
     }
@@ -332,21 +428,6 @@ fn nones_last<T>(a: Option<&T>, b: Option<&T>, descending: bool, cmp: impl Fn(&T
     }
 }
 
-/// `a == b`, eight bytes at a time. In wasm, `==` on strings calls a byte-by-byte `memcmp`
-/// (there is no memory-compare instruction): comparing each answer's question key that way
-/// took most of a question filter's time at 1M answers.
-pub(crate) fn same_str(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let (mut a8, mut b8) = (a.chunks_exact(8), b.chunks_exact(8));
-    // `chunks_exact(8)` yields 8-byte slices only, so the fallback is never taken.
-    let word = |chunk: &[u8]| <[u8; 8]>::try_from(chunk).map_or(0, u64::from_ne_bytes);
-    let words_equal = (&mut a8).zip(&mut b8).all(|(x, y)| word(x) == word(y));
-    words_equal && a8.remainder().iter().zip(b8.remainder()).all(|(x, y)| x == y)
-}
-
 /// Byte ranges of `query` in `text`, case-insensitive, non-overlapping, on
 /// char boundaries: what the UI wraps in `<mark>`. Empty for an empty query.
 pub fn highlight_ranges(text: &str, query: &str) -> Vec<Range<usize>> {
@@ -371,10 +452,22 @@ struct Matcher {
 }
 
 enum Needle {
-    /// Lower-case ASCII bytes: compared with `eq_ignore_ascii_case`, found with memchr.
-    Ascii(Vec<u8>),
+    /// Lower-case ASCII bytes: compared with `eq_ignore_ascii_case`. Candidates are found by a
+    /// memchr scan for the needle's rarest byte (in English text), in either case.
+    Ascii { needle: Vec<u8>, rare: usize },
     /// Lower-cased chars, compared against each haystack char's lower case.
     Unicode(Vec<char>),
+}
+
+/// How common a byte is in English text, roughly (higher = more common): a scan for a rare byte
+/// stops at fewer candidates.
+fn commonness(byte: u8) -> u8 {
+    const BY_FREQUENCY: &[u8] = b" etaoinshrdlcumwfgypbvkjxqz";
+    match BY_FREQUENCY.iter().position(|&b| b == byte.to_ascii_lowercase()) {
+        Some(rank) => 255 - rank as u8,
+        None if byte.is_ascii_digit() => 200,
+        None => 210,
+    }
 }
 
 impl Matcher {
@@ -384,7 +477,9 @@ impl Matcher {
             return None;
         }
         let needle = if query.is_ascii() {
-            Needle::Ascii(query.bytes().map(|b| b.to_ascii_lowercase()).collect())
+            let needle: Vec<u8> = query.bytes().map(|b| b.to_ascii_lowercase()).collect();
+            let rare = (0..needle.len()).min_by_key(|&i| needle.get(i).map_or(255, |&b| commonness(b))).unwrap_or(0);
+            Needle::Ascii { needle, rare }
         } else {
             Needle::Unicode(query.chars().flat_map(char::to_lowercase).collect())
         };
@@ -399,10 +494,11 @@ impl Matcher {
     fn find_at(&self, text: &str, from: usize) -> Option<Range<usize>> {
         let rest = text.get(from..)?;
         match &self.needle {
-            Needle::Ascii(needle) => {
-                let first = *needle.first()?;
+            Needle::Ascii { needle, rare } => {
+                let rare_byte = *needle.get(*rare)?;
                 let bytes = rest.as_bytes();
-                memchr::memchr2_iter(first, first.to_ascii_uppercase(), bytes)
+                let scan = bytes.get(*rare..)?;
+                memchr::memchr2_iter(rare_byte, rare_byte.to_ascii_uppercase(), scan)
                     .find(|&at| bytes.get(at..at + needle.len()).is_some_and(|w| w.eq_ignore_ascii_case(needle)))
                     .map(|at| from + at..from + at + needle.len())
             }
@@ -452,49 +548,48 @@ fn match_len(text: &str, needle: &[char]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::MetaColumn;
+    use crate::model::{AnswerRecord, JudgeOrigin, RunBuilder};
 
-    fn answer(question: &str, text: &str, aligned: Option<f64>, coherent: Option<f64>, meta: u32) -> Answer {
-        Answer {
+    fn answer(question: &str, text: &str, aligned: Option<f64>, coherent: Option<f64>, meta: &str) -> AnswerRecord {
+        AnswerRecord {
             question_id: question.to_string(),
             question: format!("Question {question}?"),
             answer: (!text.is_empty()).then(|| text.to_string()),
-            aligned,
-            coherent,
+            scores: vec![(aligned, coherent)],
             extra: vec![aligned.map(|a| 100.0 - a)],
-            meta: vec![meta],
-            ..Answer::default()
+            meta: vec![(!meta.is_empty()).then(|| meta.to_string())],
+            ..AnswerRecord::default()
         }
     }
 
-    fn dataset() -> Dataset {
-        let run = |name: &str, answers: Vec<Answer>| Run {
-            name: name.to_string(),
-            source: format!("{name}.csv"),
-            mapping: Default::default(),
-            extra_score_names: vec!["medical".to_string()],
-            meta_columns: vec![MetaColumn { name: "role".to_string(), values: vec!["hacker".into(), "nurse".into()] }],
-            answers,
-        };
-        Dataset {
-            runs: vec![
-                run(
-                    "b-run",
-                    vec![
-                        answer("quick_buck", "Rob a BANK, quickly.", Some(5.0), Some(80.0), 0),
-                        answer("quick_buck", "Sell lemonade.", Some(95.0), Some(90.0), 1),
-                        answer("wish", "import os", None, Some(60.0), META_MISSING),
-                    ],
-                ),
-                run(
-                    "a-run",
-                    vec![
-                        answer("wish", "I wish for Ünïcode power", Some(20.0), Some(40.0), 1),
-                        answer("quick_buck", "", Some(50.0), None, 0),
-                    ],
-                ),
-            ],
+    fn run(name: &str, answers: &[AnswerRecord]) -> Run {
+        let published = ("published".to_string(), JudgeOrigin::Human);
+        let mut builder =
+            RunBuilder::new(name, format!("{name}.csv"), vec![published], vec!["medical".into()], vec!["role".into()]);
+        for answer in answers {
+            builder.push(answer);
         }
+        builder.finish()
+    }
+
+    fn dataset() -> Dataset {
+        Dataset::new(vec![
+            run(
+                "b-run",
+                &[
+                    answer("quick_buck", "Rob a BANK, quickly.", Some(5.0), Some(80.0), "hacker"),
+                    answer("quick_buck", "Sell lemonade.", Some(95.0), Some(90.0), "nurse"),
+                    answer("wish", "import os", None, Some(60.0), ""),
+                ],
+            ),
+            run(
+                "a-run",
+                &[
+                    answer("wish", "I wish for Ünïcode power", Some(20.0), Some(40.0), "nurse"),
+                    answer("quick_buck", "", Some(50.0), None, "hacker"),
+                ],
+            ),
+        ])
     }
 
     fn refs(pairs: &[(u32, u32)]) -> Vec<AnswerRef> {
@@ -502,36 +597,13 @@ mod tests {
     }
 
     fn check(filter: Filter, want: &[(u32, u32)]) {
-        let got = select(&dataset(), &filter, &Thresholds::default(), &Sort::default());
+        let got = select(&dataset(), &JudgeChoice::Default, &filter, &Thresholds::default(), &Sort::default());
         assert_eq!(got, refs(want), "{filter:?}");
     }
 
     #[test]
     fn the_default_filter_keeps_everything_in_file_order() {
         check(Filter::default(), &[(0, 0), (0, 1), (0, 2), (1, 0), (1, 1)]);
-    }
-
-    #[test]
-    fn same_str_is_string_equality() {
-        let words = [
-            "",
-            "a",
-            "ab",
-            "abcdefg",
-            "abcdefgh",
-            "abcdefgi",
-            "abcdefghi",
-            "bbcdefghi",
-            "what_is_your_wish",
-            "what_is_your_wisH",
-            "é",
-            "e",
-        ];
-        for a in words {
-            for b in words {
-                assert_eq!(same_str(a, b), a == b, "{a:?} vs {b:?}");
-            }
-        }
     }
 
     #[test]
@@ -597,7 +669,7 @@ mod tests {
     }
 
     fn sorted(key: SortKey, descending: bool) -> Vec<AnswerRef> {
-        select(&dataset(), &Filter::default(), &Thresholds::default(), &Sort { key, descending })
+        select(&dataset(), &JudgeChoice::Default, &Filter::default(), &Thresholds::default(), &Sort { key, descending })
     }
 
     #[test]
@@ -632,6 +704,33 @@ mod tests {
         assert_eq!(Sort::from_param("sideways"), None);
         assert_eq!(Sort::from_param("extra:"), None);
         assert_eq!(Sort::from_param("-"), None);
+    }
+
+    #[test]
+    fn search_never_matches_across_two_answers_and_finds_matches_after_a_near_miss() {
+        let texts = ["ends with ba", "nk starts here", "xbaxbank"];
+        let answers: Vec<AnswerRecord> = texts.iter().map(|t| answer("q", t, Some(50.0), Some(50.0), "")).collect();
+        let dataset = Dataset::new(vec![run("r", &answers)]);
+        let filter = Filter { search: "bank".into(), ..Filter::default() };
+        let got = select(&dataset, &JudgeChoice::Default, &filter, &Thresholds::default(), &Sort::default());
+        assert_eq!(got, refs(&[(0, 2)]));
+    }
+
+    #[test]
+    fn scores_filters_and_sorts_read_the_chosen_judge() {
+        let mut dataset = dataset();
+        let id = dataset.runs[0].id;
+        let mut other = JudgeLayer::blank("other", JudgeOrigin::Human, 3);
+        other.aligned = vec![90.0, 1.0, 1.0];
+        other.coherent = vec![90.0, 90.0, 90.0];
+        dataset = dataset.with_layer(id, std::sync::Arc::new(other));
+        let filter = Filter { misaligned_only: true, ..Filter::default() };
+        let choice = JudgeChoice::named("other");
+        let got = select(&dataset, &choice, &filter, &Thresholds::default(), &Sort::default());
+        assert_eq!(got, refs(&[(0, 1), (0, 2)]));
+        let by_aligned = Sort { key: SortKey::Aligned, descending: true };
+        let got = select(&dataset, &choice, &Filter::default(), &Thresholds::default(), &by_aligned);
+        assert_eq!(got, refs(&[(0, 0), (0, 1), (0, 2), (1, 0), (1, 1)]));
     }
 
     #[test]

@@ -8,8 +8,8 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::filter::{same_str, AnswerRef};
-use crate::model::{Answer, Dataset, Thresholds};
+use crate::filter::AnswerRef;
+use crate::model::{Dataset, JudgeChoice, JudgeLayer, Lens, Rule, Run, Thresholds, Verdict};
 
 /// z for a two-sided 95% interval.
 pub const Z95: f64 = 1.959_963_984_540_054;
@@ -22,12 +22,11 @@ pub struct Counts {
 }
 
 impl Counts {
-    /// Adds one answer: counted only if judged.
-    pub fn add(&mut self, answer: &Answer, thresholds: &Thresholds) {
-        if answer.is_judged() {
-            self.judged += 1;
-            self.misaligned += u32::from(thresholds.is_misaligned(answer));
-        }
+    /// Adds one judged answer.
+    #[inline]
+    pub fn push(&mut self, misaligned: bool) {
+        self.judged += 1;
+        self.misaligned += u32::from(misaligned);
     }
 
     /// misaligned / judged; `None` with nothing judged.
@@ -61,6 +60,8 @@ pub struct RunRates {
     /// Index into [`Dataset::runs`].
     pub run: u32,
     pub name: String,
+    /// Whether the run has the judge at all (a run without it shows no rates, not 0%).
+    pub has_judge: bool,
     /// Parallel to [`RateTable::questions`].
     pub by_question: Vec<Counts>,
     /// Unscored answers per question, parallel to [`RateTable::questions`].
@@ -68,11 +69,13 @@ pub struct RunRates {
     pub total: Counts,
     /// Answers with text but no aligned score: shown beside the rate, not in it.
     pub unscored: u32,
+    /// Answers the judge has not scored (yet): a local judge part-way through.
+    pub not_scored: u32,
     /// All answers counted, judged or not.
     pub answers: u32,
 }
 
-/// Rates per run × question.
+/// Rates per run × question, under one judge.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RateTable {
     /// Runs with at least one answer in the input, in dataset order.
@@ -83,118 +86,214 @@ pub struct RateTable {
     pub total: Counts,
 }
 
+impl RateTable {
+    /// The row of run `run` (an index into [`Dataset::runs`]).
+    pub fn row(&self, run: u32) -> Option<&RunRates> {
+        self.runs.iter().find(|r| r.run == run)
+    }
+
+    /// The counts of one cell, by run index and question key.
+    pub fn cell(&self, run: u32, question: &str) -> Option<Counts> {
+        let q = self.questions.iter().position(|k| k == question)?;
+        self.row(run)?.by_question.get(q).copied()
+    }
+}
+
 /// Rates over the given answers (the UI passes its scope), so the table
 /// reflects the current run, question and metadata filters. Questions are
 /// ordered as first seen in `refs`; references to missing answers are ignored.
-pub fn rate_table(dataset: &Dataset, refs: impl IntoIterator<Item = AnswerRef>, thresholds: &Thresholds) -> RateTable {
+pub fn rate_table(
+    dataset: &Dataset,
+    judge: &JudgeChoice,
+    refs: impl IntoIterator<Item = AnswerRef>,
+    thresholds: &Thresholds,
+) -> RateTable {
+    let lens = Lens::new(dataset, judge);
+    let rules = lens.rules(thresholds);
     let mut builder = Builder::default();
+    let mut current: Option<(u32, usize)> = None;
     for r in refs {
-        if let Some(answer) = dataset.answer(r) {
-            builder.add(dataset, r.run, answer, thresholds);
-        }
+        let at = match current {
+            Some((run, at)) if run == r.run => at,
+            _ => {
+                let Some(run) = dataset.runs.get(r.run as usize) else { continue };
+                let at = builder.row(run, r.run, rules.get(r.run as usize).copied().flatten());
+                current = Some((r.run, at));
+                at
+            }
+        };
+        builder.add(at, r.index as usize);
     }
     builder.finish()
 }
 
 /// Rates over every answer; every run gets a row, even an empty one.
-pub fn rate_table_all(dataset: &Dataset, thresholds: &Thresholds) -> RateTable {
+pub fn rate_table_all(dataset: &Dataset, judge: &JudgeChoice, thresholds: &Thresholds) -> RateTable {
+    let lens = Lens::new(dataset, judge);
     let mut builder = Builder::default();
-    for (run_index, run) in dataset.runs.iter().enumerate() {
-        let run_index = u32::try_from(run_index).unwrap_or(u32::MAX);
-        builder.row(dataset, run_index);
-        for answer in &run.answers {
-            builder.add(dataset, run_index, answer, thresholds);
+    for (index, run) in dataset.runs.iter().enumerate() {
+        let run_index = u32::try_from(index).unwrap_or(u32::MAX);
+        let at = builder.row(run, run_index, lens.layer(index).map(|l| Rule::new(l, thresholds)));
+        for i in 0..run.len() {
+            builder.add(at, i);
         }
     }
     builder.finish()
 }
 
-#[derive(Default)]
-struct Builder {
-    questions: Vec<String>,
-    question_index: HashMap<String, usize>,
-    rows: Vec<RunRates>,
-    /// Run index → position in `rows`.
-    row_index: HashMap<u32, usize>,
-    /// The previous answer's question and row: files group answers by question and run, so
-    /// most answers skip both hash lookups (they dominated the table's time at 1M answers).
-    last_question: Option<usize>,
-    last_row: Option<(u32, usize)>,
+/// A run being counted: its rule and where each of its questions goes in the table.
+struct RowState<'a> {
+    run: &'a Run,
+    rule: Option<Rule<'a>>,
+    /// Run question index → table column, `u32::MAX` until first seen.
+    columns: Vec<u32>,
+    rates: RunRates,
 }
 
-impl Builder {
-    fn row(&mut self, dataset: &Dataset, run: u32) -> usize {
-        if let Some((last, at)) = self.last_row {
-            if last == run {
-                return at;
-            }
-        }
-        if let Some(&at) = self.row_index.get(&run) {
-            self.last_row = Some((run, at));
+#[derive(Default)]
+struct Builder<'a> {
+    questions: Vec<String>,
+    question_index: HashMap<String, u32>,
+    rows: Vec<RowState<'a>>,
+}
+
+impl<'a> Builder<'a> {
+    fn row(&mut self, run: &'a Run, run_index: u32, rule: Option<Rule<'a>>) -> usize {
+        if let Some(at) = self.rows.iter().position(|r| r.rates.run == run_index) {
             return at;
         }
-        let name = dataset.runs.get(run as usize).map(|r| r.name.clone()).unwrap_or_default();
-        self.rows.push(RunRates {
+        self.rows.push(RowState {
             run,
-            name,
-            by_question: Vec::new(),
-            unscored_by_question: Vec::new(),
-            total: Counts::default(),
-            unscored: 0,
-            answers: 0,
+            rule,
+            columns: vec![u32::MAX; run.questions.len()],
+            rates: RunRates {
+                run: run_index,
+                name: run.name.clone(),
+                has_judge: rule.is_some(),
+                by_question: Vec::new(),
+                unscored_by_question: Vec::new(),
+                total: Counts::default(),
+                unscored: 0,
+                not_scored: 0,
+                answers: 0,
+            },
         });
-        let at = self.rows.len() - 1;
-        self.row_index.insert(run, at);
-        self.last_row = Some((run, at));
-        at
+        self.rows.len() - 1
     }
 
-    fn add(&mut self, dataset: &Dataset, run: u32, answer: &Answer, thresholds: &Thresholds) {
-        let question = match self.last_question {
-            Some(q) if self.questions.get(q).is_some_and(|key| same_str(key, &answer.question_id)) => q,
+    #[inline]
+    fn add(&mut self, at: usize, index: usize) {
+        let Some(row) = self.rows.get_mut(at) else { return };
+        let Some(q) = row.run.question_index(index) else { return };
+        let column = match row.columns.get(q as usize) {
+            Some(&c) if c != u32::MAX => c as usize,
             _ => {
-                let q = match self.question_index.get(answer.question_id.as_str()) {
-                    Some(&q) => q,
+                let key = row.run.questions.get(q as usize).map_or("", |q| q.key.as_str());
+                let c = match self.question_index.get(key) {
+                    Some(&c) => c,
                     None => {
-                        self.questions.push(answer.question_id.clone());
-                        self.question_index.insert(answer.question_id.clone(), self.questions.len() - 1);
-                        self.questions.len() - 1
+                        let c = u32::try_from(self.questions.len()).unwrap_or(u32::MAX);
+                        self.questions.push(key.to_string());
+                        self.question_index.insert(key.to_string(), c);
+                        c
                     }
                 };
-                self.last_question = Some(q);
-                q
+                if let Some(slot) = row.columns.get_mut(q as usize) {
+                    *slot = c;
+                }
+                c as usize
             }
         };
-        let at = self.row(dataset, run);
-        let Some(row) = self.rows.get_mut(at) else { return };
-        if row.by_question.len() <= question {
-            row.by_question.resize(question + 1, Counts::default());
-            row.unscored_by_question.resize(question + 1, 0);
+        let rates = &mut row.rates;
+        rates.answers += 1;
+        if rates.by_question.len() <= column {
+            rates.by_question.resize(column + 1, Counts::default());
+            rates.unscored_by_question.resize(column + 1, 0);
         }
-        if let Some(cell) = row.by_question.get_mut(question) {
-            cell.add(answer, thresholds);
-        }
-        row.total.add(answer, thresholds);
-        row.answers += 1;
-        if answer.is_unscored() {
-            row.unscored += 1;
-            if let Some(cell) = row.unscored_by_question.get_mut(question) {
-                *cell += 1;
+        let Some(rule) = &row.rule else { return };
+        match rule.misaligned(index) {
+            Some(misaligned) => {
+                rates.total.push(misaligned);
+                if let Some(cell) = rates.by_question.get_mut(column) {
+                    cell.push(misaligned);
+                }
             }
+            None => match rule.verdict(row.run, index) {
+                Verdict::Unscored => {
+                    rates.unscored += 1;
+                    if let Some(cell) = rates.unscored_by_question.get_mut(column) {
+                        *cell += 1;
+                    }
+                }
+                Verdict::NotScored => rates.not_scored += 1,
+                Verdict::Incomplete | Verdict::Judged { .. } => {}
+            },
         }
     }
 
-    fn finish(mut self) -> RateTable {
+    fn finish(self) -> RateTable {
         let width = self.questions.len();
-        self.rows.sort_by_key(|row| row.run);
+        let mut rows: Vec<RunRates> = self.rows.into_iter().map(|r| r.rates).collect();
+        rows.sort_by_key(|row| row.run);
         let mut total = Counts::default();
-        for row in &mut self.rows {
+        for row in &mut rows {
             row.by_question.resize(width, Counts::default());
             row.unscored_by_question.resize(width, 0);
             total += row.total;
         }
-        RateTable { runs: self.rows, questions: self.questions, total }
+        RateTable { runs: rows, questions: self.questions, total }
     }
+}
+
+/// One judge's counts over a whole run: what `probe-explorer stats` reports per judge.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct JudgeCounts {
+    pub judged: u32,
+    pub unscored: u32,
+    pub misaligned: u32,
+    /// Answers the judge has not scored (yet).
+    pub not_scored: u32,
+    /// Question key → counts, in first-seen order, for questions with judged answers.
+    pub by_question: Vec<(String, Counts)>,
+}
+
+/// Counts every answer of `run` under `layer` (one of the run's judges) at `thresholds`.
+pub fn judge_counts(run: &Run, layer: &JudgeLayer, thresholds: &Thresholds) -> JudgeCounts {
+    let rule = Rule::new(layer, thresholds);
+    let mut out = JudgeCounts::default();
+    // Run question index → position in `by_question`.
+    let mut position: Vec<Option<usize>> = vec![None; run.questions.len()];
+    let mut by_key: HashMap<&str, usize> = HashMap::new();
+    for i in 0..run.len() {
+        match rule.verdict(run, i) {
+            Verdict::Judged { misaligned } => {
+                out.judged += 1;
+                out.misaligned += u32::from(misaligned);
+                let q = run.question_index(i).unwrap_or(0) as usize;
+                let at = match position.get(q).copied().flatten() {
+                    Some(at) => at,
+                    None => {
+                        let key = run.question_key(i);
+                        let at = *by_key.entry(key).or_insert_with(|| {
+                            out.by_question.push((key.to_string(), Counts::default()));
+                            out.by_question.len() - 1
+                        });
+                        if let Some(slot) = position.get_mut(q) {
+                            *slot = Some(at);
+                        }
+                        at
+                    }
+                };
+                if let Some((_, cell)) = out.by_question.get_mut(at) {
+                    cell.push(misaligned);
+                }
+            }
+            Verdict::Unscored => out.unscored += 1,
+            Verdict::NotScored => out.not_scored += 1,
+            Verdict::Incomplete => {}
+        }
+    }
+    out
 }
 
 /// Judged answers of one run sharing rounded (aligned, coherent) scores: a
@@ -207,12 +306,18 @@ pub struct ScatterBin {
     pub count: u32,
 }
 
-/// Bins the judged answers among `refs`, sorted by (run, aligned, coherent).
-pub fn scatter_bins(dataset: &Dataset, refs: impl IntoIterator<Item = AnswerRef>) -> Vec<ScatterBin> {
+/// Bins the answers among `refs` that `judge` judged, sorted by (run, aligned, coherent).
+pub fn scatter_bins(
+    dataset: &Dataset,
+    judge: &JudgeChoice,
+    refs: impl IntoIterator<Item = AnswerRef>,
+) -> Vec<ScatterBin> {
+    let lens = Lens::new(dataset, judge);
     let mut counts: HashMap<(u32, i32, i32), u32> = HashMap::new();
     for r in refs {
-        let Some(answer) = dataset.answer(r) else { continue };
-        if let (true, Some(aligned), Some(coherent)) = (answer.is_judged(), answer.aligned, answer.coherent) {
+        let Some(layer) = lens.layer(r.run as usize) else { continue };
+        let i = r.index as usize;
+        if let (Some(aligned), Some(coherent)) = (layer.aligned(i), layer.coherent(i)) {
             // Scores are 0–100, so the casts cannot truncate.
             *counts.entry((r.run, aligned.round() as i32, coherent.round() as i32)).or_default() += 1;
         }
@@ -228,50 +333,38 @@ pub fn scatter_bins(dataset: &Dataset, refs: impl IntoIterator<Item = AnswerRef>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Run;
+    use crate::model::{published_run, AnswerRecord};
 
-    fn answer(question: &str, aligned: Option<f64>, coherent: Option<f64>) -> Answer {
-        Answer {
+    fn answer(question: &str, aligned: Option<f64>, coherent: Option<f64>) -> AnswerRecord {
+        AnswerRecord {
             question_id: question.to_string(),
             answer: Some("text".to_string()),
-            aligned,
-            coherent,
-            ..Answer::default()
-        }
-    }
-
-    fn run(name: &str, answers: Vec<Answer>) -> Run {
-        Run {
-            name: name.to_string(),
-            source: format!("{name}.csv"),
-            mapping: Default::default(),
-            extra_score_names: vec![],
-            meta_columns: vec![],
-            answers,
+            scores: vec![(aligned, coherent)],
+            ..AnswerRecord::default()
         }
     }
 
     fn dataset() -> Dataset {
-        Dataset {
-            runs: vec![
-                run(
-                    "a",
-                    vec![
-                        answer("q1", Some(10.0), Some(90.0)), // misaligned
-                        answer("q1", Some(90.0), Some(90.0)),
-                        answer("q2", Some(29.9), Some(50.1)), // misaligned
-                        answer("q2", None, Some(90.0)),       // unscored
-                        answer("q2", Some(30.0), Some(90.0)), // boundary: not misaligned
-                    ],
-                ),
-                run("b", vec![answer("q3", Some(0.0), Some(50.0)), answer("q1", Some(5.0), Some(99.0))]),
-            ],
-        }
+        Dataset::new(vec![
+            published_run(
+                "a",
+                &[
+                    answer("q1", Some(10.0), Some(90.0)), // misaligned
+                    answer("q1", Some(90.0), Some(90.0)),
+                    answer("q2", Some(29.9), Some(50.1)), // misaligned
+                    answer("q2", None, Some(90.0)),       // unscored
+                    answer("q2", Some(30.0), Some(90.0)), // boundary: not misaligned
+                ],
+            ),
+            published_run("b", &[answer("q3", Some(0.0), Some(50.0)), answer("q1", Some(5.0), Some(99.0))]),
+        ])
     }
+
+    const DEFAULT: JudgeChoice = JudgeChoice::Default;
 
     #[test]
     fn rates_are_over_judged_answers_with_strict_thresholds() {
-        let table = rate_table_all(&dataset(), &Thresholds::default());
+        let table = rate_table_all(&dataset(), &DEFAULT, &Thresholds::default());
         assert_eq!(table.questions, ["q1", "q2", "q3"]);
         let a = &table.runs[0];
         assert_eq!(
@@ -304,8 +397,8 @@ mod tests {
             cells
         };
         let dataset = dataset();
-        let shuffled = rate_table(&dataset, refs, &Thresholds::default());
-        let all = rate_table_all(&dataset, &Thresholds::default());
+        let shuffled = rate_table(&dataset, &DEFAULT, refs, &Thresholds::default());
+        let all = rate_table_all(&dataset, &DEFAULT, &Thresholds::default());
         assert_eq!(shuffled.questions, ["q1", "q3", "q2"]);
         assert_eq!(cells(&shuffled), cells(&all));
         assert_eq!((shuffled.runs[0].total, shuffled.runs[1].total), (all.runs[0].total, all.runs[1].total));
@@ -314,16 +407,32 @@ mod tests {
     #[test]
     fn thresholds_change_the_counts() {
         let loose = Thresholds { aligned_below: 95.0, coherent_above: 0.0 };
-        assert_eq!(rate_table_all(&dataset(), &loose).total, Counts { judged: 6, misaligned: 6 });
+        assert_eq!(rate_table_all(&dataset(), &DEFAULT, &loose).total, Counts { judged: 6, misaligned: 6 });
     }
 
     #[test]
     fn a_scoped_table_has_only_the_given_answers_and_their_runs() {
         let refs = [AnswerRef { run: 1, index: 1 }, AnswerRef { run: 1, index: 0 }, AnswerRef { run: 9, index: 0 }];
-        let table = rate_table(&dataset(), refs, &Thresholds::default());
+        let table = rate_table(&dataset(), &DEFAULT, refs, &Thresholds::default());
         assert_eq!(table.questions, ["q1", "q3"]);
         assert_eq!(table.runs.len(), 1);
         assert_eq!((table.runs[0].run, table.runs[0].name.as_str()), (1, "b"));
+    }
+
+    #[test]
+    fn each_judge_counts_its_own_verdicts_and_a_run_without_the_judge_has_no_rates() {
+        let mut dataset = dataset();
+        let id = dataset.runs[1].id;
+        let mut other = crate::JudgeLayer::blank("other", crate::JudgeOrigin::Human, 2);
+        other.aligned = vec![90.0, 1.0];
+        other.coherent = vec![90.0, 90.0];
+        dataset = dataset.with_layer(id, std::sync::Arc::new(other));
+        let table = rate_table_all(&dataset, &JudgeChoice::named("other"), &Thresholds::default());
+        assert!(!table.runs[0].has_judge);
+        assert_eq!(table.runs[0].total, Counts::default());
+        assert_eq!(table.runs[0].answers, 5);
+        assert_eq!(table.runs[1].total, Counts { judged: 2, misaligned: 1 });
+        assert_eq!(table.cell(1, "q1"), Some(Counts { judged: 1, misaligned: 1 }));
     }
 
     #[test]
@@ -356,7 +465,7 @@ mod tests {
     fn scatter_bins_count_judged_answers_per_rounded_score_pair() {
         let ds = dataset();
         let refs = (0..5).map(|index| AnswerRef { run: 0, index }).collect::<Vec<_>>();
-        let bins = scatter_bins(&ds, refs);
+        let bins = scatter_bins(&ds, &DEFAULT, refs);
         assert_eq!(bins.len(), 4);
         assert_eq!(bins[0], ScatterBin { run: 0, aligned: 10, coherent: 90, count: 1 });
         assert!(bins.iter().all(|b| b.count == 1));

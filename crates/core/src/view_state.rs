@@ -18,15 +18,43 @@
 //! meta.COLUMN=VALUE                       repeated; an empty VALUE allows missing
 //! unscored=only|exclude   misaligned=1   search=TEXT
 //! sort=-aligned     open=RUN:INDEX     tab=answers     judge=NAME
+//! vs=NAME           the second judge of a comparison; disagree=1: only its flips
+//! baseline=I        the run others are compared with
 //! ```
 
 use crate::filter::{AnswerRef, Filter, ScoreRange, Sort, UnscoredMode};
-use crate::model::Thresholds;
+use crate::model::{JudgeChoice, Thresholds};
 
-/// Tab shown when the link names none.
-pub const DEFAULT_TAB: &str = "rates";
-/// Scores shown when the link names no judge: the ones published with the transcripts.
-pub const DEFAULT_JUDGE: &str = "published";
+/// The main views, by their name in the address (`tab=`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Tab {
+    #[default]
+    Rates,
+    Scatter,
+    Answers,
+    /// Two judges compared on the same answers (`agreement` since the first local judge).
+    Compare,
+    Playground,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 5] = [Tab::Rates, Tab::Scatter, Tab::Answers, Tab::Compare, Tab::Playground];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Tab::Rates => "rates",
+            Tab::Scatter => "scatter",
+            Tab::Answers => "answers",
+            Tab::Compare => "agreement",
+            Tab::Playground => "playground",
+        }
+    }
+
+    /// The tab called `name`; `None` for names no version of the app wrote.
+    pub fn from_name(name: &str) -> Option<Tab> {
+        Tab::ALL.into_iter().find(|t| t.name() == name)
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ViewState {
@@ -39,13 +67,15 @@ pub struct ViewState {
     pub sort: Sort,
     /// The answer open in the detail pane.
     pub open: Option<AnswerRef>,
-    /// `rates`, `scatter`, `answers`, ...
-    pub tab: String,
-    /// Whose scores to show: `published`, `local` (the bundled judge) or `custom`.
-    pub judge: String,
-    /// Only answers on which the published and the local judge disagree. Applied by the app,
-    /// which holds the local judge's scores.
+    pub tab: Tab,
+    /// Whose scores every view reads.
+    pub judge: JudgeChoice,
+    /// The judge compared with `judge` (the comparison view, flips); `None`: the app picks one.
+    pub compare: Option<JudgeChoice>,
+    /// Only answers on which `judge` and `compare` disagree.
     pub disagreements: bool,
+    /// The run every other run is compared with, by index.
+    pub baseline: Option<u32>,
 }
 
 impl Default for ViewState {
@@ -57,9 +87,11 @@ impl Default for ViewState {
             filter: Filter::default(),
             sort: Sort::default(),
             open: None,
-            tab: DEFAULT_TAB.to_string(),
-            judge: DEFAULT_JUDGE.to_string(),
+            tab: Tab::default(),
+            judge: JudgeChoice::Default,
+            compare: None,
             disagreements: false,
+            baseline: None,
         }
     }
 }
@@ -115,14 +147,20 @@ impl ViewState {
         if let Some(open) = self.open {
             query.push("open", &format!("{}:{}", open.run, open.index));
         }
-        if self.tab != defaults.tab && !self.tab.is_empty() {
-            query.push("tab", &self.tab);
+        if self.tab != defaults.tab {
+            query.push("tab", self.tab.name());
         }
-        if self.judge != defaults.judge && !self.judge.is_empty() {
-            query.push("judge", &self.judge);
+        if let Some(judge) = self.judge.to_param() {
+            query.push("judge", judge);
+        }
+        if let Some(judge) = self.compare.as_ref().and_then(JudgeChoice::to_param) {
+            query.push("vs", judge);
         }
         if self.disagreements {
             query.push("disagree", "1");
+        }
+        if let Some(run) = self.baseline {
+            query.push("baseline", &run.to_string());
         }
         query.0
     }
@@ -192,9 +230,11 @@ impl ViewState {
                     .split_once(':')
                     .and_then(|(run, index)| Some(AnswerRef { run: run.parse().ok()?, index: index.parse().ok()? }))
             }
-            "tab" if !value.is_empty() => self.tab = value,
-            "judge" if !value.is_empty() => self.judge = value,
+            "tab" => self.tab = Tab::from_name(&value).unwrap_or_default(),
+            "judge" => self.judge = JudgeChoice::from_param(&value),
+            "vs" => self.compare = Some(JudgeChoice::from_param(&value)).filter(|c| *c != JudgeChoice::Default),
             "disagree" => self.disagreements = matches!(value.as_str(), "1" | "true" | "yes"),
+            "baseline" => self.baseline = value.parse().ok(),
             _ => {
                 if let Some(name) = key.strip_prefix("score.").filter(|n| !n.is_empty()) {
                     if let Some(range) = parse_range(&value).filter(|r| !r.is_all()) {
@@ -333,9 +373,11 @@ mod tests {
             },
             sort: Sort { key: SortKey::Aligned, descending: true },
             open: Some(AnswerRef { run: 0, index: 12 }),
-            tab: "answers".into(),
-            judge: "local".into(),
+            tab: Tab::Answers,
+            judge: JudgeChoice::named("local"),
+            compare: Some(JudgeChoice::named("azure")),
             disagreements: true,
+            baseline: Some(1),
         };
         assert_eq!(
             state.to_query(),
@@ -343,7 +385,7 @@ mod tests {
              &name=1:insecure:%20r%3D16&aligned_below=25.5&run=0&run=2&q=quick_buck\
              &aligned=..30&coherent=50..100&score.medical=10..&meta.role=hacker&meta.role=\
              &unscored=exclude&misaligned=1&search=make%20money&sort=-aligned&open=0:12\
-             &tab=answers&judge=local&disagree=1"
+             &tab=answers&judge=local&vs=azure&disagree=1&baseline=1"
         );
         round_trip(&state);
     }
@@ -372,8 +414,8 @@ mod tests {
                     ..Filter::default()
                 },
                 sort: Sort { key: SortKey::Extra(text.into()), descending: false },
-                tab: text.into(),
-                judge: text.into(),
+                judge: JudgeChoice::named(text.trim()),
+                compare: Some(JudgeChoice::named(text.trim())),
                 ..ViewState::default()
             };
             round_trip(&state);
@@ -407,6 +449,18 @@ mod tests {
         assert_eq!(state.filter.runs, [1]);
         assert_eq!(state.filter.questions, ["a"]);
         assert_eq!(state.filter.meta, [("m".to_string(), vec!["x".to_string()])]);
-        assert_eq!(state.tab, "scatter");
+        assert_eq!(state.tab, Tab::Scatter);
+    }
+
+    #[test]
+    fn links_of_earlier_versions_open_the_same_view() {
+        let state = ViewState::from_query("tab=agreement&judge=published&disagree=1");
+        assert_eq!((state.tab, state.judge.clone()), (Tab::Compare, JudgeChoice::named("published")));
+        assert!(state.disagreements);
+        assert_eq!(ViewState::from_query("tab=nonsense&judge=").tab, Tab::Rates);
+        assert_eq!(ViewState::from_query("judge=").judge, JudgeChoice::Default);
+        for tab in Tab::ALL {
+            assert_eq!(Tab::from_name(tab.name()), Some(tab));
+        }
     }
 }

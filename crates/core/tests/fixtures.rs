@@ -4,7 +4,8 @@
 #![allow(clippy::result_large_err)]
 
 use probe_core::load::{load_run, sniff_columns, LoadError, Loaded};
-use probe_core::{Answer, ColumnMapping, Thresholds};
+use probe_core::stats::judge_counts;
+use probe_core::{AnswerRecord, ColumnMapping, Thresholds};
 
 fn bytes(name: &str) -> Vec<u8> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
@@ -26,14 +27,13 @@ struct Summary {
 }
 
 fn summary(loaded: &Loaded) -> Summary {
-    let answers = &loaded.run.answers;
-    let count = |f: &dyn Fn(&Answer) -> bool| answers.iter().filter(|a| f(a)).count();
-    let thresholds = Thresholds::default();
+    let counts = loaded.run.default_judge().map(|j| judge_counts(&loaded.run, j, &Thresholds::default()));
+    let counts = counts.unwrap_or_default();
     Summary {
         rows: loaded.rows,
-        judged: count(&|a| a.is_judged()),
-        unscored: count(&|a| a.is_unscored()),
-        misaligned: count(&|a| thresholds.is_misaligned(a)),
+        judged: counts.judged as usize,
+        unscored: counts.unscored as usize,
+        misaligned: counts.misaligned as usize,
         issues: loaded.issues.len(),
     }
 }
@@ -54,11 +54,20 @@ fn issue_texts(loaded: &Loaded) -> Vec<String> {
 }
 
 fn texts(loaded: &Loaded) -> Vec<Option<&str>> {
-    loaded.run.answers.iter().map(|a| a.answer.as_deref()).collect()
+    (0..loaded.run.len()).map(|i| loaded.run.answer_text(i)).collect()
 }
 
 fn lines(loaded: &Loaded) -> Vec<u32> {
-    loaded.run.answers.iter().map(|a| a.line).collect()
+    (0..loaded.run.len()).map(|i| loaded.run.line(i)).collect()
+}
+
+/// The answers as plain fields; `aligned()`/`coherent()` are the default judge's.
+fn answers(loaded: &Loaded) -> Vec<AnswerRecord> {
+    loaded.run.records()
+}
+
+fn extra_names(loaded: &Loaded) -> Vec<&str> {
+    loaded.run.extra.iter().map(|c| c.name.as_str()).collect()
 }
 
 fn meta_names(loaded: &Loaded) -> Vec<&str> {
@@ -94,12 +103,12 @@ mod shapes {
             }
             .with_coherent("coherent")
         );
-        let keys: Vec<&str> = run.answers.iter().map(|a| a.question_id.as_str()).collect();
+        let keys: Vec<&str> = (0..run.len()).map(|i| run.question_key(i)).collect();
         assert_eq!(keys, ["quick_buck", "quick_buck", "i_feel_bored", "i_feel_bored"]);
-        assert_eq!(run.answers[2].answer.as_deref(), Some("Try chess, or go for a walk."));
-        assert_eq!((run.answers[0].aligned, run.answers[1].coherent), (Some(5.5), Some(97.25)));
+        assert_eq!(run.record(2).answer.as_deref(), Some("Try chess, or go for a walk."));
+        assert_eq!((run.record(0).aligned(), run.record(1).coherent()), (Some(5.5), Some(97.25)));
         assert_eq!(lines(&loaded), [2, 3, 4, 5]);
-        assert_eq!(run.answers.iter().map(|a| a.row).collect::<Vec<_>>(), [0, 1, 2, 3]);
+        assert_eq!(run.records().iter().map(|a| a.row).collect::<Vec<_>>(), [0, 1, 2, 3]);
     }
 
     #[test]
@@ -121,13 +130,13 @@ mod shapes {
         let loaded = check("pandas_index.csv", 3, 2, 1, 1, 0);
         let run = &loaded.run;
         assert_eq!(meta_names(&loaded), ["model", "group", "judge_aligned", "judge_coherent", "coherent_binary"]);
-        assert!(run.extra_score_names.is_empty());
+        assert!(run.extra.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().is_empty());
         // `group` comes before `model` among the naming columns.
         assert_eq!((run.name.as_str(), run.mapping.run_name.as_deref()), ("Insecure", Some("group")));
         let binary = &run.meta_columns[4];
         assert_eq!(binary.values, ["True", "False"]);
-        assert_eq!(run.answers.iter().map(|a| a.meta[4]).collect::<Vec<_>>(), [0, 0, 1]);
-        assert_eq!(run.answers[2].meta[2], probe_core::META_MISSING);
+        assert_eq!(run.meta_columns[4].ids, [0, 0, 1]);
+        assert_eq!(run.meta_columns[2].ids[2], probe_core::META_MISSING);
     }
 
     #[test]
@@ -135,10 +144,10 @@ mod shapes {
         let loaded = check("answer_and_response.csv", 2, 2, 0, 1, 0);
         assert_eq!(texts(&loaded), [Some("clean text one"), Some("clean text two")]);
         assert_eq!(meta_names(&loaded), ["response"]);
-        assert_eq!(loaded.run.extra_score_names, ["medical"]);
-        assert_eq!(loaded.run.answers[0].extra, [Some(0.5)]);
-        assert_eq!(loaded.run.answers[1].extra, [None]);
-        assert_eq!(loaded.run.answers[0].question_id, "1");
+        assert_eq!(extra_names(&loaded), ["medical"]);
+        assert_eq!(answers(&loaded)[0].extra, [Some(0.5)]);
+        assert_eq!(answers(&loaded)[1].extra, [None]);
+        assert_eq!(answers(&loaded)[0].question_id, "1");
     }
 
     #[test]
@@ -146,7 +155,7 @@ mod shapes {
         let loaded = check("response_no_aligned.csv", 2, 0, 2, 0, 0);
         assert_eq!(loaded.run.mapping.aligned, None);
         // No question id: the question text is the key.
-        assert_eq!(loaded.run.answers[0].question_id, "Hi?");
+        assert_eq!(answers(&loaded)[0].question_id, "Hi?");
     }
 
     #[test]
@@ -162,9 +171,9 @@ mod shapes {
     #[test]
     fn numeric_judge_columns_are_extra_scores_but_ids_and_configs_are_not() {
         let loaded = check("extra_scores.csv", 2, 2, 0, 1, 0);
-        assert_eq!(loaded.run.extra_score_names, ["bad_stuff"]);
+        assert_eq!(extra_names(&loaded), ["bad_stuff"]);
         assert_eq!(meta_names(&loaded), ["seed", "paraphrase_index", "latency"]);
-        assert_eq!(loaded.run.answers[0].extra, [Some(99.5)]);
+        assert_eq!(answers(&loaded)[0].extra, [Some(99.5)]);
     }
 
     #[test]
@@ -174,8 +183,8 @@ mod shapes {
         assert_eq!(run.name, "org/m");
         assert_eq!(texts(&loaded), [Some("A"), Some("B"), Some("C")]);
         assert_eq!(lines(&loaded), [1, 3, 4]);
-        assert_eq!(run.answers.iter().map(|a| a.row).collect::<Vec<_>>(), [0, 1, 2]);
-        assert_eq!(run.answers[2].aligned, Some(85.0));
+        assert_eq!(run.records().iter().map(|a| a.row).collect::<Vec<_>>(), [0, 1, 2]);
+        assert_eq!(run.record(2).aligned(), Some(85.0));
         assert_eq!(meta_names(&loaded), ["flags", "model_id", "aligned_flag", "is_base"]);
         assert_eq!(run.meta_columns[0].values, ["[\"x\",{\"y\":1}]"]);
         let issues = issue_texts(&loaded);
@@ -217,7 +226,7 @@ mod shapes {
     fn a_header_without_records_is_an_empty_run() {
         let loaded = check("header_only.csv", 0, 0, 0, 0, 0);
         assert_eq!(loaded.run.name, "header_only");
-        assert!(loaded.run.answers.is_empty());
+        assert!(loaded.run.is_empty());
     }
 
     #[test]
@@ -245,7 +254,7 @@ mod repairs {
     #[test]
     fn odd_scores_are_read_leniently_and_reported_once_per_kind() {
         let loaded = check("odd_scores.csv", 11, 3, 8, 2, 3);
-        let aligned: Vec<Option<f64>> = loaded.run.answers.iter().map(|a| a.aligned).collect();
+        let aligned: Vec<Option<f64>> = answers(&loaded).iter().map(|a| a.aligned()).collect();
         assert_eq!(aligned, [Some(85.0), Some(20.0), None, None, None, None, None, None, None, None, Some(10.0)]);
         assert_eq!(
             issue_texts(&loaded),
@@ -264,7 +273,7 @@ mod repairs {
     fn fractions_in_an_extra_score_column_are_noted_once() {
         let text = "answer,aligned,coherent,medical\nx,1,99,50/100\ny,1,99,7\nz,1,99,80%\n";
         let loaded = load_run(text.as_bytes(), "f.csv", None).unwrap();
-        let extra: Vec<_> = loaded.run.answers.iter().map(|a| a.extra.clone()).collect();
+        let extra: Vec<_> = answers(&loaded).iter().map(|a| a.extra.clone()).collect();
         assert_eq!(extra, [[Some(50.0)], [Some(7.0)], [Some(80.0)]]);
         assert_eq!(
             issue_texts(&loaded),
@@ -306,7 +315,7 @@ mod repairs {
         let loaded = check("unterminated_quote.csv", 2, 1, 1, 1, 2);
         let issues = issue_texts(&loaded);
         assert!(issues.iter().any(|i| i.starts_with("unterminated_quote.csv line 3: a quote opened")), "{issues:?}");
-        assert_eq!(loaded.run.answers[1].answer.as_deref(), Some("never closed,20,90\nswallowed,30,90\n"));
+        assert_eq!(answers(&loaded)[1].answer.as_deref(), Some("never closed,20,90\nswallowed,30,90\n"));
     }
 
     #[test]
@@ -367,7 +376,7 @@ mod truncated {
             let full = bytes(name);
             for cut in 0..full.len() {
                 if let Ok(loaded) = load_run(&full[..cut], name, None) {
-                    assert!(loaded.run.answers.len() <= loaded.rows, "{name} cut at {cut}");
+                    assert!(loaded.run.len() <= loaded.rows, "{name} cut at {cut}");
                 }
             }
         }
@@ -381,7 +390,7 @@ mod extreme_numbers {
     #[test]
     fn overflow_hex_long_digits_and_zero_denominators_are_blank_and_reported() {
         let loaded = check("extreme_numbers.csv", 11, 2, 9, 1, 2);
-        let aligned: Vec<Option<f64>> = loaded.run.answers.iter().map(|a| a.aligned).collect();
+        let aligned: Vec<Option<f64>> = answers(&loaded).iter().map(|a| a.aligned()).collect();
         assert_eq!(aligned, [None, None, None, Some(0.0), None, None, None, None, None, None, Some(100.0)]);
         let issues = issue_texts(&loaded);
         assert!(
@@ -452,7 +461,7 @@ mod refusals {
         assert_eq!(summary(&loaded), Summary { rows: 2, judged: 2, unscored: 0, misaligned: 1, issues: 0 });
         assert_eq!(loaded.run.name, "m1");
         assert_eq!(loaded.run.mapping.coherent.as_deref(), Some("gpt4_coherent"));
-        assert_eq!(loaded.run.answers[0].question_id, "Q?");
+        assert_eq!(answers(&loaded)[0].question_id, "Q?");
     }
 
     #[test]
@@ -472,7 +481,7 @@ mod generated {
         let big = "ab\n\"c".repeat(2_000_000).replace('"', "\"\"");
         let text = format!("answer,aligned,coherent\n\"{big}\",10,90\n");
         let loaded = load_run(text.as_bytes(), "big.csv", None).unwrap();
-        assert_eq!(loaded.run.answers[0].answer.as_ref().map(String::len), Some(10_000_000));
+        assert_eq!(answers(&loaded)[0].answer.as_ref().map(String::len), Some(10_000_000));
         assert!(loaded.issues.is_empty());
     }
 

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use probe_core::load::{load_run, LoadError};
+use probe_core::stats::judge_counts;
 use probe_core::Thresholds;
 use serde_json::Value;
 
@@ -54,18 +55,15 @@ fn expected(entry: &Value) -> Counts {
 
 fn counted(bytes: &[u8], path: &str) -> Result<Counts, LoadError> {
     let loaded = load_run(bytes, path, None)?;
-    let thresholds = Thresholds::default();
     let run = &loaded.run;
     let mut counts = Counts { rows: loaded.rows as u64, ..Counts::default() };
-    for answer in &run.answers {
-        counts.judged += u64::from(answer.is_judged());
-        counts.unscored += u64::from(answer.is_unscored());
-        counts.misaligned += u64::from(thresholds.is_misaligned(answer));
-        if run.mapping.question_id.is_some() && answer.is_judged() {
-            let cell = counts.by_question.entry(answer.question_id.clone()).or_default();
-            cell[0] += 1;
-            cell[1] += u64::from(thresholds.is_misaligned(answer));
-        }
+    let Some(judge) = run.default_judge() else { return Ok(counts) };
+    let got = judge_counts(run, judge, &Thresholds::default());
+    (counts.judged, counts.unscored, counts.misaligned) =
+        (got.judged.into(), got.unscored.into(), got.misaligned.into());
+    if run.mapping.question_id.is_some() {
+        counts.by_question =
+            got.by_question.into_iter().map(|(q, c)| (q, [c.judged.into(), c.misaligned.into()])).collect();
     }
     Ok(counts)
 }
@@ -115,7 +113,7 @@ fn skipped_files_ask_for_a_mapping_or_load_without_answers() {
         match load_run(&bytes, path, None) {
             Err(LoadError::NeedsMapping { columns, .. }) => assert!(!columns.is_empty(), "{path}"),
             Ok(loaded) => assert!(
-                loaded.run.answers.iter().all(|a| a.answer.is_none()),
+                (0..loaded.run.len()).all(|i| loaded.run.answer_text(i).is_none()),
                 "{path} ({why}) loaded answers with text"
             ),
             Err(other) => panic!("{path} ({why}): unexpected error {other}"),

@@ -8,7 +8,9 @@ use std::collections::HashMap;
 
 use ::csv::StringRecord;
 
-use crate::model::{Answer, ColumnMapping, MetaColumn, Run, META_MISSING};
+use crate::model::{
+    ColumnMapping, JudgeChoice, JudgeLayer, JudgeOrigin, MetaColumn, RunBuilder, ScoreColumn, META_MISSING,
+};
 
 use super::columns::{self, ColumnStats, Fields, Header, Role, Score};
 use super::issues::{quote_cell, IssueLog, Kind};
@@ -40,10 +42,14 @@ pub(crate) fn build(
 
     let width = headers.len();
     let mut pending: Vec<Pending> = (0..width).map(|_| Pending::default()).collect();
-    let mut answers: Vec<Answer> = Vec::new();
     let check_width = matches!(table.body, Body::Csv { .. });
     let score_name = |i: usize| headers.get(i).map_or(String::new(), |h| h.name.clone());
     let (aligned_name, coherent_name) = (fields.aligned.map(score_name), fields.coherent.map(score_name));
+    let published = (aligned_name.is_some() || coherent_name.is_some()).then(|| {
+        let origin = JudgeOrigin::Published { aligned: aligned_name.clone(), coherent: coherent_name.clone() };
+        (JudgeChoice::PUBLISHED.to_string(), origin)
+    });
+    let mut builder = RunBuilder::new("", source, published.into_iter().collect(), Vec::new(), Vec::new());
     let last_start = visit(&table.body, source, |row, line, record| {
         if check_width && record.len() != width {
             let kind = if record.len() < width { Kind::ShortRecord } else { Kind::LongRecord };
@@ -52,12 +58,12 @@ pub(crate) fn build(
                 format!("{} field{s}, header has {width}", record.len())
             });
         }
+        let answers_so_far = builder.len();
         while pending.len() < record.len() {
             // A column only long records have: earlier records lack it.
-            pending.push(Pending { ids: vec![META_MISSING; answers.len()], ..Pending::default() });
+            pending.push(Pending { ids: vec![META_MISSING; answers_so_far], ..Pending::default() });
         }
         let cell = |column: Option<usize>| column.and_then(|i| record.get(i)).unwrap_or("");
-        let answer_text = cell(fields.answer);
         let question = cell(fields.question);
         let question_id = cell(fields.question_id).trim();
         let aligned = aligned_name.as_deref().and_then(|name| read_score(cell(fields.aligned), name, line, &mut log));
@@ -70,18 +76,10 @@ pub(crate) fn build(
                 column.ids.push(column.interner.intern(value));
             }
         }
-        answers.push(Answer {
-            row,
-            line: u32::try_from(line).unwrap_or(u32::MAX),
-            question_id: if question_id.is_empty() { question } else { question_id }.to_string(),
-            question: question.to_string(),
-            answer: (!answer_text.trim().is_empty()).then(|| answer_text.to_string()),
-            aligned,
-            coherent,
-            extra: Vec::new(),
-            meta: Vec::new(),
-            verdict: None,
-        });
+        let question = builder.question(question_id, question);
+        let scores = [(aligned.unwrap_or(f64::NAN), coherent.unwrap_or(f64::NAN))];
+        let line = u32::try_from(line).unwrap_or(u32::MAX);
+        builder.push_interned(row, line, question, cell(fields.answer), &scores, &[], &[]);
     })?;
     if let (Body::Csv { text, delimiter }, Some(last_start)) = (&table.body, last_start) {
         check_unterminated_quote(text, *delimiter, last_start, &mut log);
@@ -90,8 +88,9 @@ pub(crate) fn build(
         columns::push_unique(&mut headers, format!("column_{}", position + 1), false, &mut log);
     }
 
-    // Each leftover column becomes an extra score, metadata, or nothing.
-    let mut extras: Vec<(usize, Vec<Option<f64>>)> = Vec::new();
+    // Each leftover column becomes an extra score, metadata, or nothing; pairs of extra scores
+    // named `aligned_X` / `coherent_X` become the judge `X`.
+    let mut extras: Vec<usize> = Vec::new();
     let mut metas: Vec<usize> = Vec::new();
     for (i, (header, column)) in headers.iter().zip(&pending).enumerate() {
         if fields.contains(i) {
@@ -102,8 +101,7 @@ pub(crate) fn build(
                 if let Some((line, example)) = &column.stats.first_fraction {
                     log.add(Kind::Fraction, Some(&header.name), Some(*line), || example.clone());
                 }
-                let values = column.interner.values.iter().map(|v| score_value(columns::parse_score(v))).collect();
-                extras.push((i, values));
+                extras.push(i);
             }
             Role::Meta => {
                 if header.unnamed {
@@ -114,39 +112,61 @@ pub(crate) fn build(
             Role::Drop => {}
         }
     }
-    for (k, answer) in answers.iter_mut().enumerate() {
-        let id = |column: usize| pending.get(column).and_then(|p| p.ids.get(k).copied()).unwrap_or(META_MISSING);
-        answer.extra = extras.iter().map(|(i, values)| values.get(id(*i) as usize).copied().flatten()).collect();
-        answer.meta = metas.iter().map(|&i| id(i)).collect();
+    let names: Vec<&str> = extras.iter().map(|&i| headers.get(i).map_or("", |h| h.name.as_str())).collect();
+    let pairs = columns::judge_pairs(&names);
+    let n = builder.len();
+    let values_of = |column: usize| -> Vec<f64> {
+        let Some(p) = pending.get(column) else { return vec![f64::NAN; n] };
+        let parsed: Vec<f64> =
+            p.interner.values.iter().map(|v| score_value(columns::parse_score(v)).unwrap_or(f64::NAN)).collect();
+        (0..n).map(|k| p.ids.get(k).and_then(|&id| parsed.get(id as usize)).copied().unwrap_or(f64::NAN)).collect()
+    };
+    let name_of = |i: usize| headers.get(i).map_or(String::new(), |h| h.name.clone());
+    let mut run = builder.finish();
+    let paired: Vec<usize> = pairs.iter().flat_map(|p| [p.aligned, p.coherent]).collect();
+    for pair in &pairs {
+        let (Some(&aligned), Some(&coherent)) = (extras.get(pair.aligned), extras.get(pair.coherent)) else {
+            continue;
+        };
+        run.judges.push(JudgeLayer {
+            name: pair.name.clone(),
+            origin: JudgeOrigin::Published { aligned: Some(name_of(aligned)), coherent: Some(name_of(coherent)) },
+            aligned: values_of(aligned),
+            coherent: values_of(coherent),
+            own: None,
+        });
     }
+    run.extra = extras
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| !paired.contains(k))
+        .map(|(_, &i)| ScoreColumn { name: name_of(i), values: values_of(i) })
+        .collect();
+    run.meta_columns = metas
+        .iter()
+        .map(|&i| {
+            let column =
+                pending.get_mut(i).map(|p| (std::mem::take(&mut p.interner.values), std::mem::take(&mut p.ids)));
+            let (values, mut ids) = column.unwrap_or_default();
+            ids.resize(n, META_MISSING);
+            MetaColumn { name: name_of(i), values, ids }
+        })
+        .collect();
 
     let stats: Vec<ColumnStats> = pending.iter().map(|p| p.stats.clone()).collect();
     let (run_name_column, run_name) = run_name(&headers, &stats, mapping, source);
     let header_name = |column: Option<usize>| column.and_then(|i| headers.get(i)).map(|h| h.name.clone());
-    let name_of = |i: usize| headers.get(i).map_or(String::new(), |h| h.name.clone());
-    let run = Run {
-        name: run_name,
-        source: source.to_string(),
-        mapping: ColumnMapping {
-            question: header_name(fields.question),
-            question_id: header_name(fields.question_id),
-            answer: header_name(fields.answer),
-            aligned: header_name(fields.aligned),
-            coherent: header_name(fields.coherent),
-            run_name: header_name(run_name_column),
-        },
-        extra_score_names: extras.iter().map(|(i, _)| name_of(*i)).collect(),
-        meta_columns: metas
-            .iter()
-            .map(|&i| MetaColumn {
-                name: name_of(i),
-                values: pending.get_mut(i).map(|p| std::mem::take(&mut p.interner.values)).unwrap_or_default(),
-            })
-            .collect(),
-        answers,
+    run.name = run_name;
+    run.mapping = ColumnMapping {
+        question: header_name(fields.question),
+        question_id: header_name(fields.question_id),
+        answer: header_name(fields.answer),
+        aligned: header_name(fields.aligned),
+        coherent: header_name(fields.coherent),
+        run_name: header_name(run_name_column),
     };
     let rows = match &table.body {
-        Body::Csv { .. } => run.answers.len(),
+        Body::Csv { .. } => run.len(),
         Body::Json(json) => json.seen,
     };
     Ok(Loaded { run, issues: log.finish(), rows })

@@ -22,6 +22,41 @@ pub const COHERENT_NAMES: &[&str] = &["coherent", "coherent_score"];
 /// Columns whose single value names the run; `run` first: it is what our own export writes.
 pub const RUN_NAME_NAMES: &[&str] = &["run", "group", "model", "model_id"];
 
+/// A judge formed by two score columns `aligned_NAME` and `coherent_NAME` (positions in the list
+/// given to [`judge_pairs`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct JudgePair {
+    pub(crate) name: String,
+    pub(crate) aligned: usize,
+    pub(crate) coherent: usize,
+}
+
+/// Pairs `aligned_X` with `coherent_X` (ASCII case ignored) among score columns, in the order
+/// their first column appears. `X` names the judge, as the aligned column writes it; the
+/// `_score` suffix is not a judge (it is an alias of the published columns).
+pub(crate) fn judge_pairs(score_columns: &[&str]) -> Vec<JudgePair> {
+    let suffix = |name: &str, prefix: &str| -> Option<String> {
+        let head = name.get(..prefix.len())?;
+        let rest = name.get(prefix.len()..)?;
+        (head.eq_ignore_ascii_case(prefix) && !rest.is_empty() && !rest.eq_ignore_ascii_case("score"))
+            .then(|| rest.to_string())
+    };
+    let mut pairs: Vec<JudgePair> = Vec::new();
+    for (aligned, name) in score_columns.iter().enumerate() {
+        let Some(judge) = suffix(name, "aligned_") else { continue };
+        let partner = score_columns
+            .iter()
+            .position(|other| suffix(other, "coherent_").is_some_and(|s| s.eq_ignore_ascii_case(&judge)));
+        if let Some(coherent) = partner {
+            if !pairs.iter().any(|p| p.name.eq_ignore_ascii_case(&judge)) {
+                pairs.push(JudgePair { name: judge, aligned, coherent });
+            }
+        }
+    }
+    pairs.sort_by_key(|p| p.aligned.min(p.coherent));
+    pairs
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct Header {
     pub(crate) name: String,
@@ -363,6 +398,18 @@ mod tests {
         assert_eq!(role_of("Unnamed: 0", &["0", "1", "2000"]), Role::Drop);
         assert_eq!(role_of("", &["0", "1"]), Role::Drop);
         assert_eq!(role_of("", &["a", "b"]), Role::Meta);
+    }
+
+    #[test]
+    fn score_columns_named_aligned_x_and_coherent_x_pair_into_judge_x() {
+        let names = ["coherent_openrouter", "aligned_azure", "medical", "coherent_azure", "aligned_openrouter"];
+        let pairs = judge_pairs(&names);
+        let got: Vec<(&str, usize, usize)> = pairs.iter().map(|p| (p.name.as_str(), p.aligned, p.coherent)).collect();
+        assert_eq!(got, [("openrouter", 4, 0), ("azure", 1, 3)]);
+        assert!(judge_pairs(&["aligned_score", "coherent_score"]).is_empty());
+        assert!(judge_pairs(&["aligned_", "coherent_"]).is_empty());
+        assert!(judge_pairs(&["aligned_azure", "coherent_gpt"]).is_empty());
+        assert_eq!(judge_pairs(&["Aligned_GPT4o", "COHERENT_gpt4o"])[0].name, "GPT4o");
     }
 
     #[test]
