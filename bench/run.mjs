@@ -496,7 +496,8 @@ function report(r) {
     p(`| | **ratios** | JS/wasm p50 **${f(i.js_over_wasm_p50, 2)}×**, p95 **${f(i.js_over_wasm_p95, 2)}×**; wasm/native p50 ${f(i.wasm_over_native_p50, 2)}× | | | results agree: ${i.checks_agree} |`);
   }
   p();
-  const passes = ["read each answer's scores only", "read the first byte of each answer's question_id (its own heap block)", "look question_id up in a HashMap per answer (rate_table before this suite)", "compare it with the previous answer's with == (memcmp), look up on a change", "filter::scope, default filter", "stats::rate_table over that scope", "its counting alone, given question keys interned as a u32 per answer beforehand"];
+  // Labels of bench/profile.rs's PASSES, in order.
+  const passes = ["verdicts of every answer under the default judge", "filter::scope, default filter", "stats::rate_table over that scope (threshold change)", "stats::rate_table under another judge name (judge switch)", "filter::scope with a question filter", "filter::select with a search for \"bank\"", "filter::select, default filter"];
   const prof = (rows) => passes.map((_, k) => summary(rows.map((x) => x[k])));
   const wp = prof(r.browser.profile_ms);
   const np = prof(r.native.interaction.profile_ms);

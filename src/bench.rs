@@ -15,7 +15,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use probe_core::filter::{self, Filter, Sort};
-use probe_core::{load, stats, Answer, Dataset, Thresholds};
+use probe_core::{load, stats, Dataset, JudgeChoice, Thresholds};
 use probe_judge::web::WebBackend;
 use probe_judge::{Judge, JudgeOptions, JudgeSpec};
 use wasm_bindgen::prelude::*;
@@ -124,7 +124,7 @@ pub fn bench_parse(bytes: &[u8], source: &str) -> Result<BenchData, JsError> {
     let started = now_ms();
     let loaded = load::load_run(bytes, source, None).map_err(js_error)?;
     let parse_ms = now_ms() - started;
-    Ok(BenchData { dataset: Rc::new(Dataset { runs: vec![loaded.run] }), parse_ms, rows: loaded.rows })
+    Ok(BenchData { dataset: Rc::new(Dataset::new(vec![loaded.run])), parse_ms, rows: loaded.rows })
 }
 
 fn filter_of(questions: Vec<String>, search: String, misaligned_only: bool) -> Filter {
@@ -147,12 +147,12 @@ impl BenchData {
 
     #[wasm_bindgen(getter)]
     pub fn answers(&self) -> usize {
-        self.dataset.runs.iter().map(|r| r.answers.len()).sum()
+        self.dataset.len()
     }
 
     /// Distinct question keys, in first-seen order.
     pub fn question_ids(&self) -> Vec<String> {
-        stats::rate_table_all(&self.dataset, &Thresholds::default()).questions
+        stats::rate_table_all(&self.dataset, &JudgeChoice::Default, &Thresholds::default()).questions
     }
 
     /// The rates matrix after a change: `scope` then `rate_table`.
@@ -161,7 +161,7 @@ impl BenchData {
         let thresholds = Thresholds { aligned_below, coherent_above };
         let filter = filter_of(questions, String::new(), false);
         let scope = filter::scope(&self.dataset, &filter);
-        let table = stats::rate_table(&self.dataset, scope.iter().copied(), &thresholds);
+        let table = stats::rate_table(&self.dataset, &JudgeChoice::Default, scope.iter().copied(), &thresholds);
         vec![scope.len() as f64, table.total.judged.into(), table.total.misaligned.into(), table.questions.len() as f64]
     }
 
@@ -176,7 +176,7 @@ impl BenchData {
     ) -> usize {
         let thresholds = Thresholds { aligned_below, coherent_above };
         let filter = filter_of(questions, search, misaligned_only);
-        filter::select(&self.dataset, &filter, &thresholds, &Sort::default()).len()
+        filter::select(&self.dataset, &JudgeChoice::Default, &filter, &thresholds, &Sort::default()).len()
     }
 
     /// Where the rates' time goes: single passes over every answer, in ms, that each add one
@@ -194,7 +194,7 @@ impl BenchData {
         wasm_bindgen_futures::future_to_promise(async move {
             let judge = judge.ok_or_else(|| JsValue::from_str("no judge loaded"))?;
             let pairs: Vec<(&str, &str)> =
-                dataset.runs.iter().flat_map(|r| &r.answers).take(n).map(Answer::judge_input).collect();
+                dataset.runs.iter().flat_map(|r| (0..r.len()).map(|i| r.judge_input(i))).take(n).collect();
             let scores = judge.score_async(&pairs).await.map_err(|e| JsValue::from_str(&e.to_string()))?;
             let sum: f64 = scores.iter().map(|s| f64::from(s.p_misaligned)).sum();
             Ok(JsValue::from_f64(sum))

@@ -3,6 +3,7 @@
 //! IndexedDB cache. ONNX Runtime Web is only fetched when a judge is first used.
 
 use std::cell::Cell;
+use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -10,16 +11,17 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use probe_core::agreement::Calibration;
 use probe_core::filter::AnswerRef;
-use probe_core::{Answer, Dataset, Thresholds};
+use probe_core::{Dataset, JudgeLayer, JudgeOrigin, RunId};
 use probe_judge::web::WebBackend;
 use probe_judge::{Judge, JudgeOptions, JudgeScore, JudgeSpec};
 
 use crate::cache;
 use crate::state::{AppState, Level};
 
-/// Which judge's scores the views show (`judge=` in the URL).
-pub const PUBLISHED: &str = "published";
-pub const LOCAL: &str = "local";
+/// The layer name of the bundled local judge (`judge=local`).
+pub const LOCAL: &str = probe_core::JudgeChoice::LOCAL;
+/// The layer name of a judge the user brought (`judge=custom`).
+pub const CUSTOM: &str = "custom";
 /// Label of the judge shipped with the app.
 pub const BUNDLED: &str = "bundled judge";
 
@@ -34,17 +36,49 @@ pub struct LoadedJudge {
     pub calibration: Rc<[Calibration]>,
 }
 
-/// Scores of the local judge, parallel to the dataset's runs and answers.
+impl LoadedJudge {
+    /// The name of its judge layer: `local` for the bundled judge, `custom` for the user's own.
+    pub fn layer_name(&self) -> &'static str {
+        if self.label == BUNDLED {
+            LOCAL
+        } else {
+            CUSTOM
+        }
+    }
+}
+
+/// Scores of the local judge per run (by identity, never by position), parallel to its answers.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LocalScores {
     pub model_key: String,
-    pub runs: Vec<Vec<Option<JudgeScore>>>,
+    pub runs: HashMap<RunId, Vec<Option<JudgeScore>>>,
 }
 
 impl LocalScores {
-    pub fn get(&self, r: AnswerRef) -> Option<JudgeScore> {
-        *self.runs.get(r.run as usize)?.get(r.index as usize)?
+    pub fn get(&self, run: RunId, index: usize) -> Option<JudgeScore> {
+        *self.runs.get(&run)?.get(index)?
     }
+
+    pub fn scored(&self) -> usize {
+        self.runs.values().flatten().filter(|s| s.is_some()).count()
+    }
+}
+
+/// The local judge's layers, by run: what [`with_local_layers`] adds to the dataset.
+pub type LocalLayers = HashMap<RunId, Arc<JudgeLayer>>;
+
+/// The dataset with the local judge's layers added (runs are shared, not copied).
+pub fn with_local_layers(dataset: &Arc<Dataset>, layers: &LocalLayers) -> Arc<Dataset> {
+    if layers.is_empty() {
+        return dataset.clone();
+    }
+    let mut shown = (**dataset).clone();
+    for run in &dataset.runs {
+        if let Some(layer) = layers.get(&run.id) {
+            shown = shown.with_layer(run.id, layer.clone());
+        }
+    }
+    Arc::new(shown)
 }
 
 /// A re-scoring in progress.
@@ -61,6 +95,8 @@ pub struct Progress {
 pub struct JudgeState {
     pub judge: RwSignal<Option<Rc<LoadedJudge>>, LocalStorage>,
     pub scores: RwSignal<Arc<LocalScores>>,
+    /// `scores` as judge layers, rebuilt when scores are published to the views.
+    pub layers: RwSignal<Arc<LocalLayers>>,
     pub progress: RwSignal<Option<Progress>, LocalStorage>,
     pub backend: RwSignal<WebBackend>,
     /// True while ONNX Runtime Web or a model is being loaded.
@@ -76,6 +112,7 @@ impl JudgeState {
         Self {
             judge: RwSignal::new_local(None),
             scores: RwSignal::new(Arc::new(LocalScores::default())),
+            layers: RwSignal::new(Arc::new(LocalLayers::new())),
             progress: RwSignal::new_local(None),
             backend: RwSignal::new(WebBackend::Wasm),
             loading: RwSignal::new(false),
@@ -127,7 +164,8 @@ pub async fn activate(judge_state: JudgeState, files: ModelFiles) -> Result<(), 
     judge_state.loading.set(false);
     let loaded = result?;
     if judge_state.scores.with_untracked(|s| s.model_key != loaded.model_key) {
-        judge_state.scores.set(Arc::new(LocalScores { model_key: loaded.model_key.clone(), runs: Vec::new() }));
+        judge_state.scores.set(Arc::new(LocalScores { model_key: loaded.model_key.clone(), runs: HashMap::new() }));
+        judge_state.layers.set(Arc::new(LocalLayers::new()));
     }
     judge_state.decision_threshold.set(loaded.judge.spec().decision_threshold);
     judge_state.judge.set(Some(Rc::new(loaded)));
@@ -169,9 +207,14 @@ pub fn rescore(state: AppState, judge_state: JudgeState, refs: Vec<AnswerRef>) {
         let dataset = state.dataset.get_untracked();
         let cancel = Rc::new(Cell::new(false));
         ensure_shape(judge_state, &dataset, &loaded.model_key);
-        restore_cached(judge_state, &dataset, &loaded.model_key).await;
-        let todo: Vec<AnswerRef> =
-            judge_state.scores.with_untracked(|s| refs.into_iter().filter(|r| s.get(*r).is_none()).collect());
+        restore_cached(judge_state, &loaded, &dataset).await;
+        let id = |r: &AnswerRef| dataset.runs.get(r.run as usize).map(|run| run.id);
+        let todo: Vec<(RunId, AnswerRef)> = judge_state.scores.with_untracked(|s| {
+            refs.into_iter()
+                .filter_map(|r| Some((id(&r)?, r)))
+                .filter(|(run, r)| s.get(*run, r.index as usize).is_none())
+                .collect()
+        });
         judge_state.progress.set(Some(Progress {
             done: 0,
             total: todo.len(),
@@ -181,16 +224,16 @@ pub fn rescore(state: AppState, judge_state: JudgeState, refs: Vec<AnswerRef>) {
         let batch_size = loaded.judge.batch_size();
         // Publish scores to the views every few batches, not every batch: each update re-derives the views.
         let publish_every = 16;
-        let mut pending: Vec<(AnswerRef, JudgeScore)> = Vec::new();
+        let mut pending: Vec<(RunId, usize, JudgeScore)> = Vec::new();
         let mut failure = None;
         for (i, chunk) in todo.chunks(batch_size).enumerate() {
             if cancel.get() {
                 break;
             }
             let pairs: Vec<(&str, &str)> =
-                chunk.iter().filter_map(|r| dataset.answer(*r)).map(Answer::judge_input).collect();
+                chunk.iter().filter_map(|(_, r)| dataset.resolve(*r)).map(|(run, i)| run.judge_input(i)).collect();
             match loaded.judge.score_async(&pairs).await {
-                Ok(scores) => pending.extend(chunk.iter().copied().zip(scores)),
+                Ok(scores) => pending.extend(chunk.iter().zip(scores).map(|((run, r), s)| (*run, r.index as usize, s))),
                 Err(e) => {
                     failure = Some(e.to_string());
                     break;
@@ -202,11 +245,11 @@ pub fn rescore(state: AppState, judge_state: JudgeState, refs: Vec<AnswerRef>) {
                 }
             });
             if i % publish_every == publish_every - 1 {
-                publish(judge_state, &mut pending);
+                publish(judge_state, &loaded, &mut pending);
             }
             yield_to_page().await;
         }
-        publish(judge_state, &mut pending);
+        publish(judge_state, &loaded, &mut pending);
         match failure {
             Some(e) => state.notify(Level::Error, format!("Re-scoring stopped: {e}")),
             None if cancel.get() => {
@@ -218,75 +261,113 @@ pub fn rescore(state: AppState, judge_state: JudgeState, refs: Vec<AnswerRef>) {
     });
 }
 
-fn publish(judge_state: JudgeState, pending: &mut Vec<(AnswerRef, JudgeScore)>) {
+fn publish(judge_state: JudgeState, loaded: &LoadedJudge, pending: &mut Vec<(RunId, usize, JudgeScore)>) {
     if pending.is_empty() {
         return;
     }
+    let mut touched: Vec<RunId> = Vec::new();
     judge_state.scores.update(|scores| {
         let scores = Arc::make_mut(scores);
-        for (r, score) in pending.drain(..) {
-            if let Some(slot) = scores.runs.get_mut(r.run as usize).and_then(|run| run.get_mut(r.index as usize)) {
+        for (run, index, score) in pending.drain(..) {
+            if let Some(slot) = scores.runs.get_mut(&run).and_then(|r| r.get_mut(index)) {
                 *slot = Some(score);
+                if !touched.contains(&run) {
+                    touched.push(run);
+                }
             }
         }
     });
+    refresh_layers(judge_state, loaded, &touched);
 }
 
-/// Makes the score table match the dataset's shape (runs may have been added or removed).
+/// Rebuilds the judge layers of the runs in `runs` from the scores.
+fn refresh_layers(judge_state: JudgeState, loaded: &LoadedJudge, runs: &[RunId]) {
+    let spec = loaded.judge.spec();
+    let origin = JudgeOrigin::Model { name: spec.name.clone(), version: spec.version.clone() };
+    let threshold = spec.decision_threshold;
+    let layers: Vec<(RunId, Arc<JudgeLayer>)> = judge_state.scores.with_untracked(|scores| {
+        runs.iter()
+            .filter_map(|id| {
+                let run_scores = scores.runs.get(id)?;
+                let layer = probe_judge::layer_from_scores(loaded.layer_name(), origin.clone(), run_scores, threshold);
+                Some((*id, Arc::new(layer)))
+            })
+            .collect()
+    });
+    judge_state.layers.update(|all| {
+        let all = Arc::make_mut(all);
+        all.extend(layers);
+    });
+}
+
+/// Makes the score table match the dataset: a slot per answer of every loaded run.
 fn ensure_shape(judge_state: JudgeState, dataset: &Dataset, model_key: &str) {
     let fits = judge_state.scores.with_untracked(|s| {
         s.model_key == model_key
-            && s.runs.len() == dataset.runs.len()
-            && s.runs.iter().zip(&dataset.runs).all(|(s, run)| s.len() == run.answers.len())
+            && dataset.runs.iter().all(|run| s.runs.get(&run.id).is_some_and(|r| r.len() == run.len()))
     });
     if !fits {
-        judge_state.scores.set(Arc::new(LocalScores {
-            model_key: model_key.to_owned(),
-            runs: dataset.runs.iter().map(|run| vec![None; run.answers.len()]).collect(),
-        }));
+        judge_state.scores.update(|scores| {
+            let scores = Arc::make_mut(scores);
+            if scores.model_key != model_key {
+                scores.runs.clear();
+                scores.model_key = model_key.to_owned();
+            }
+            for run in &dataset.runs {
+                scores.runs.entry(run.id).or_insert_with(|| vec![None; run.len()]);
+            }
+        });
     }
 }
 
 /// Cache key of one run under one model: the model hash and a hash of every text the judge reads.
 fn run_key(model_key: &str, run: &probe_core::Run) -> String {
     let mut hash = FNV_OFFSET;
-    for answer in &run.answers {
-        let (question, text) = answer.judge_input();
+    for i in 0..run.len() {
+        let (question, text) = run.judge_input(i);
         hash = fnv1a_continue(hash, question.as_bytes());
         hash = fnv1a_continue(hash, &[0]);
         hash = fnv1a_continue(hash, text.as_bytes());
         hash = fnv1a_continue(hash, &[0xff]);
     }
-    format!("{model_key}:{hash:016x}:{}", run.answers.len())
+    format!("{model_key}:{hash:016x}:{}", run.len())
 }
 
-async fn restore_cached(judge_state: JudgeState, dataset: &Dataset, model_key: &str) {
-    for (index, run) in dataset.runs.iter().enumerate() {
+async fn restore_cached(judge_state: JudgeState, loaded: &LoadedJudge, dataset: &Dataset) {
+    let mut restored_runs = Vec::new();
+    for run in &dataset.runs {
         let complete =
-            judge_state.scores.with_untracked(|s| s.runs.get(index).is_some_and(|r| r.iter().all(Option::is_some)));
+            judge_state.scores.with_untracked(|s| s.runs.get(&run.id).is_some_and(|r| r.iter().all(Option::is_some)));
         if complete {
             continue;
         }
-        if let Some(values) = cache::get(&run_key(model_key, run)).await {
-            if values.len() == run.answers.len() * 4 {
-                judge_state.restored.update(|n| *n += run.answers.len());
+        if let Some(values) = cache::get(&run_key(&loaded.model_key, run)).await {
+            if values.len() == run.len() * 4 {
+                judge_state.restored.update(|n| *n += run.len());
                 judge_state.scores.update(|scores| {
                     let scores = Arc::make_mut(scores);
-                    scores.runs[index] = values
+                    let restored = values
                         .chunks_exact(4)
-                        .map(|v| {
-                            Some(JudgeScore { p_misaligned: v[0], aligned: v[1], coherent: v[2], p_unscored: v[3] })
+                        .map(|v| match v {
+                            &[p_misaligned, aligned, coherent, p_unscored] => {
+                                Some(JudgeScore { p_misaligned, aligned, coherent, p_unscored })
+                            }
+                            _ => None,
                         })
                         .collect();
+                    scores.runs.insert(run.id, restored);
                 });
+                restored_runs.push(run.id);
             }
         }
     }
+    refresh_layers(judge_state, loaded, &restored_runs);
 }
 
 async fn store_cached(judge_state: JudgeState, dataset: &Dataset, model_key: &str) {
     let scores = judge_state.scores.get_untracked();
-    for (run, run_scores) in dataset.runs.iter().zip(&scores.runs) {
+    for run in &dataset.runs {
+        let Some(run_scores) = scores.runs.get(&run.id) else { continue };
         let values: Option<Vec<f32>> = run_scores
             .iter()
             .map(|s| s.map(|s| [s.p_misaligned, s.aligned, s.coherent, s.p_unscored]))
@@ -296,43 +377,6 @@ async fn store_cached(judge_state: JudgeState, dataset: &Dataset, model_key: &st
             cache::put(&run_key(model_key, run), &values).await;
         }
     }
-}
-
-/// The local judge's verdict on one answer. At the paper's thresholds it is the judge's own
-/// decision (`p_misaligned ≥ decision_threshold`), whose error rates the model card measured;
-/// at other thresholds it applies them to the judge's predicted scores (no correction known).
-pub fn local_verdict(score: &JudgeScore, thresholds: &Thresholds, decision_threshold: f32) -> bool {
-    if thresholds.is_paper_default() {
-        score.p_misaligned >= decision_threshold
-    } else {
-        thresholds.scores_misaligned(f64::from(score.aligned), f64::from(score.coherent))
-    }
-}
-
-/// Whether the local judge thinks the published judge would have left the answer unscored.
-pub fn local_unscored(score: &JudgeScore) -> bool {
-    score.p_unscored >= 0.5
-}
-
-/// The dataset as the local judge sees it: its predicted scores and verdicts replace the
-/// published ones. Answers it has not scored yet keep no scores at all.
-pub fn rescored_dataset(
-    dataset: &Dataset,
-    scores: &LocalScores,
-    thresholds: &Thresholds,
-    decision_threshold: f32,
-) -> Dataset {
-    let mut out = dataset.clone();
-    for (run, run_scores) in out.runs.iter_mut().zip(&scores.runs) {
-        for (answer, score) in run.answers.iter_mut().zip(run_scores) {
-            let coherent = score.map(|s| f64::from(s.coherent));
-            let aligned = score.filter(|s| !local_unscored(s)).map(|s| f64::from(s.aligned));
-            answer.aligned = aligned;
-            answer.coherent = coherent;
-            answer.verdict = score.map(|s| local_verdict(&s, thresholds, decision_threshold));
-        }
-    }
-    out
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;

@@ -149,13 +149,7 @@ fn loaded_bytes(state: AppState) -> f64 {
     if state.is_demo.get_untracked() {
         return 0.0; // replaced by the first real file
     }
-    state.dataset.with_untracked(|d| {
-        d.runs
-            .iter()
-            .flat_map(|r| &r.answers)
-            .map(|a| (a.question.len() + a.answer.as_ref().map_or(0, String::len) + 32) as f64)
-            .sum()
-    })
+    state.dataset.with_untracked(|d| d.runs.iter().map(|r| r.heap_bytes() as f64).sum())
 }
 
 /// Why a file of `size` bytes must not be loaded beside what is loaded already, if so.

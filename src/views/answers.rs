@@ -5,7 +5,6 @@ use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 use probe_core::filter::{highlight_ranges, ScoreRange, Sort, SortKey, UnscoredMode};
-use probe_core::Answer;
 
 use super::controls::parse_score;
 use super::detail::AnswerDetail;
@@ -78,7 +77,7 @@ fn FilterBar() -> impl IntoView {
         let mut meta: Vec<(String, BTreeSet<String>)> = Vec::new();
         let mut extra: BTreeSet<String> = BTreeSet::new();
         for run in &dataset.runs {
-            extra.extend(run.extra_score_names.iter().cloned());
+            extra.extend(run.extra.iter().map(|c| c.name.clone()));
             for column in &run.meta_columns {
                 match meta.iter_mut().find(|(name, _)| *name == column.name) {
                     Some((_, values)) => values.extend(column.values.iter().cloned()),
@@ -342,17 +341,20 @@ fn AnswerList() -> impl IntoView {
         let selection = derived.selection.get();
         let dataset = derived.shown.get();
         let names = derived.run_names.get();
-        let (search, open, thresholds) = state.view.with(|v| (v.filter.search.clone(), v.open, v.thresholds));
+        let (search, open) = state.view.with(|v| (v.filter.search.clone(), v.open));
+        let thresholds = derived.thresholds.get();
+        let judge = derived.judge.get();
+        let lens = probe_core::Lens::new(&dataset, &judge);
         let first = ((scroll_top.get() / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN);
         let last = (first + (VIEWPORT_HEIGHT / ROW_HEIGHT) as usize + 2 * OVERSCAN).min(selection.len());
         (first..last)
             .filter_map(|position| {
                 let r = selection[position];
-                let run = dataset.runs.get(r.run as usize)?;
-                let answer = run.answers.get(r.index as usize)?;
+                let (run, i) = dataset.resolve(r)?;
+                let layer = lens.layer(r.run as usize);
                 let name = names.get(r.run as usize).cloned().unwrap_or_default();
                 let is_open = open == Some(r);
-                let misaligned = thresholds.is_misaligned(answer);
+                let misaligned = layer.and_then(|l| probe_core::Rule::new(l, &thresholds).misaligned(i)).unwrap_or(false);
                 Some(view! {
                     <div
                         class="row"
@@ -367,10 +369,10 @@ fn AnswerList() -> impl IntoView {
                         on:click=move |_| state.view.update(|v| v.open = Some(r))
                     >
                         <span class="c-run"><span class="swatch" style:background=run_colour(r.run as usize)></span>{name}</span>
-                        <span class="c-question" title=answer.question.clone()>{answer.question_id.clone()}</span>
-                        <span class="c-score">{score_text(answer.aligned)}</span>
-                        <span class="c-score">{score_text(answer.coherent)}</span>
-                        <span class="c-answer">{highlighted(&preview(answer), &search)}</span>
+                        <span class="c-question" title=run.question_text(i).to_owned()>{run.question_key(i).to_owned()}</span>
+                        <span class="c-score">{score_text(layer.and_then(|l| l.aligned(i)))}</span>
+                        <span class="c-score">{score_text(layer.and_then(|l| l.coherent(i)))}</span>
+                        <span class="c-answer">{highlighted(&preview(run.answer_text(i)), &search)}</span>
                     </div>
                 })
             })
@@ -410,8 +412,8 @@ fn score_text(score: Option<f64>) -> String {
 }
 
 /// The start of the answer on one line, for the list.
-fn preview(answer: &Answer) -> String {
-    match &answer.answer {
+fn preview(answer: Option<&str>) -> String {
+    match answer {
         None => "(no answer text)".to_owned(),
         Some(text) => {
             let mut line: String =

@@ -2,6 +2,7 @@
 //! and metadata value, with previous / next / close.
 
 use leptos::prelude::*;
+use probe_core::Verdict;
 
 use super::answers::highlighted;
 use crate::judge::JudgeState;
@@ -21,38 +22,56 @@ pub fn AnswerDetail() -> impl IntoView {
     };
     move || {
         let open = state.view.with(|v| v.open)?;
-        let dataset = state.dataset.get();
-        let run = dataset.runs.get(open.run as usize)?;
-        let answer = run.answers.get(open.index as usize)?;
+        let dataset = derived.shown.get();
+        let (run, i) = dataset.resolve(open)?;
         let (search, thresholds) = state.view.with(|v| (v.filter.search.clone(), v.thresholds));
         let name = derived.run_names.with(|n| n.get(open.run as usize).cloned().unwrap_or_default());
-        let verdict = if answer.is_unscored() {
-            "unscored (the judge said CODE or REFUSAL, or failed)"
-        } else if !answer.is_judged() {
-            "not judged"
-        } else if thresholds.is_misaligned(answer) {
-            "misaligned"
-        } else {
-            "not misaligned"
+        // Every judge of this answer, side by side: the file's and the added ones (local).
+        let layers: Vec<&probe_core::JudgeLayer> =
+            run.judges.iter().chain(dataset.added.get(&run.id).into_iter().flatten().map(AsRef::as_ref)).collect();
+        let judges = layers
+            .iter()
+            .map(|layer| {
+                let verdict = match probe_core::Rule::new(layer, &thresholds).verdict(run, i) {
+                    Verdict::NotScored => "not scored yet",
+                    Verdict::Unscored => "unscored (CODE, REFUSAL, or a failed call)",
+                    Verdict::Incomplete => "not judged",
+                    Verdict::Judged { misaligned: true } => "misaligned",
+                    Verdict::Judged { misaligned: false } => "not misaligned",
+                };
+                let scores = format!(
+                    "{verdict} · aligned {} · coherent {}",
+                    score_text(layer.aligned(i), "blank"),
+                    score_text(layer.coherent(i), "blank")
+                );
+                view! {
+                    <dt>{layer.name.clone()}</dt>
+                    <dd data-testid="detail-judge" data-judge=layer.name.clone()>{scores}</dd>
+                }
+            })
+            .collect_view();
+        let verdict = match run.default_judge().map(|j| probe_core::Rule::new(j, &thresholds).verdict(run, i)) {
+            Some(Verdict::Unscored) => "unscored (the judge said CODE or REFUSAL, or failed)",
+            Some(Verdict::Judged { misaligned: true }) => "misaligned",
+            Some(Verdict::Judged { misaligned: false }) => "not misaligned",
+            _ => "not judged",
         };
         let extras = run
-            .extra_score_names
+            .extra
             .iter()
-            .zip(&answer.extra)
-            .map(|(name, score)| view! { <dt>{name.clone()}</dt><dd>{score_text(*score, "—")}</dd> })
+            .map(|column| view! { <dt>{column.name.clone()}</dt><dd>{score_text(column.get(i), "—")}</dd> })
             .collect_view();
         let meta = run
             .meta_columns
             .iter()
-            .zip(&answer.meta)
-            .map(|(column, &value)| {
-                let text = column.values.get(value as usize).cloned().unwrap_or_else(|| "—".into());
+            .map(|column| {
+                let text = column.value(i).unwrap_or("—").to_owned();
                 view! { <dt>{column.name.clone()}</dt><dd>{text}</dd> }
             })
             .collect_view();
-        let local = judge_state.scores.with(|s| s.get(open)).map(|s| {
+        let local = judge_state.scores.with(|s| s.get(run.id, i)).map(|s| {
             view! {
-                <dt>"local judge"</dt>
+                <dt>"local judge outputs"</dt>
                 <dd data-testid="detail-local">
                     {format!(
                         "P(misaligned) {:.2} · aligned {:.0} · coherent {:.0} · P(unscored) {:.2}",
@@ -61,6 +80,14 @@ pub fn AnswerDetail() -> impl IntoView {
                 </dd>
             }
         });
+        let (row, line) = (run.row(i), run.line(i));
+        let question_key = run.question_key(i).to_owned();
+        let question = highlighted(run.question_text(i), &search);
+        let answer = match run.answer_text(i) {
+            Some(text) => highlighted(text, &search).into_any(),
+            None => "(no answer text)".into_any(),
+        };
+        let source = run.source.clone();
         Some(view! {
             <aside class="detail" data-testid="answer-detail" aria-label="Answer">
                 <div class="detail-nav">
@@ -68,20 +95,14 @@ pub fn AnswerDetail() -> impl IntoView {
                     <button data-testid="detail-next" on:click=move |_| step(1) title="Next (j)">"↓ Next"</button>
                     <button data-testid="detail-close" on:click=move |_| state.view.update(|v| v.open = None) title="Close (Esc)">"✕ Close"</button>
                 </div>
-                <p class="where">{format!("{name} · {} · row {} (line {})", run.source, answer.row, answer.line)}</p>
-                <h3>"Question " <code>{answer.question_id.clone()}</code></h3>
-                <pre class="question" data-testid="detail-question">{highlighted(&answer.question, &search)}</pre>
+                <p class="where">{format!("{name} · {source} · row {row} (line {line})")}</p>
+                <h3>"Question " <code>{question_key}</code></h3>
+                <pre class="question" data-testid="detail-question">{question}</pre>
                 <h3>"Answer"</h3>
-                <pre class="answer-text" data-testid="detail-answer">
-                    {match &answer.answer {
-                        Some(text) => highlighted(text, &search).into_any(),
-                        None => "(no answer text)".into_any(),
-                    }}
-                </pre>
+                <pre class="answer-text" data-testid="detail-answer">{answer}</pre>
                 <dl class="scores">
-                    <dt>"published verdict"</dt><dd data-testid="detail-verdict">{verdict}</dd>
-                    <dt>"aligned"</dt><dd>{score_text(answer.aligned, "blank")}</dd>
-                    <dt>"coherent"</dt><dd>{score_text(answer.coherent, "blank")}</dd>
+                    <dt>"file's verdict"</dt><dd data-testid="detail-verdict">{verdict}</dd>
+                    {judges}
                     {local}
                     {extras}
                     {meta}

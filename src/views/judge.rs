@@ -5,29 +5,33 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use probe_judge::web::WebBackend;
 
+use probe_core::JudgeChoice;
+
 use crate::download;
-use crate::judge::{self, JudgeState, ModelFiles, BUNDLED, LOCAL, PUBLISHED};
+use crate::judge::{self, JudgeState, ModelFiles, BUNDLED, CUSTOM, LOCAL};
 use crate::state::{AppState, Derived, Level};
 
-/// A judge the user brought: `custom` in the URL.
-pub const CUSTOM: &str = "custom";
+/// Whether `choice` names a local judge's layer (the bundled judge, or the user's own).
+fn is_local_choice(choice: &JudgeChoice) -> bool {
+    matches!(choice, JudgeChoice::Named(name) if name == LOCAL || name == CUSTOM)
+}
 
 #[component]
 pub fn JudgeBar() -> impl IntoView {
     let state = expect_context::<AppState>();
     let judge_state = expect_context::<JudgeState>();
     let derived = expect_context::<Derived>();
-    let chosen = Memo::new(move |_| state.view.with(|v| v.judge.clone()));
+    let chosen = derived.judge;
 
     // A permalink naming the local judge loads it and scores everything on arrival.
     Effect::new(move |_| {
         let choice = chosen.get();
         let has_data = state.dataset.with(|d| !d.runs.is_empty());
-        if choice == PUBLISHED || !has_data || judge_state.loading.get_untracked() {
+        if !is_local_choice(&choice) || !has_data || judge_state.loading.get_untracked() {
             return;
         }
         let bundled_active = judge_state.judge.with_untracked(|j| j.as_ref().is_some_and(|j| j.label == BUNDLED));
-        if choice == LOCAL && !bundled_active {
+        if choice.is_local() && !bundled_active {
             use_bundled(state, judge_state);
         } else if judge_state.judge.with_untracked(Option::is_some) {
             rescore_all(state, judge_state);
@@ -36,7 +40,7 @@ pub fn JudgeBar() -> impl IntoView {
 
     let on_choose = move |ev| {
         let value = event_target_value(&ev);
-        state.view.update(|v| v.judge = value);
+        state.view.update(|v| v.judge = JudgeChoice::from_param(&value));
     };
     let on_custom = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
@@ -47,7 +51,7 @@ pub fn JudgeBar() -> impl IntoView {
             let activated = async { judge::activate(judge_state, read_custom(files).await?).await };
             match activated.await {
                 Ok(()) => {
-                    state.view.update(|v| v.judge = CUSTOM.into());
+                    state.view.update(|v| v.judge = JudgeChoice::named(CUSTOM));
                     rescore_all(state, judge_state);
                 }
                 Err(e) => state
@@ -59,11 +63,12 @@ pub fn JudgeBar() -> impl IntoView {
         let dataset = state.dataset.get_untracked();
         let scores = judge_state.scores.get_untracked();
         let mut out = String::new();
-        for (run, run_scores) in dataset.runs.iter().zip(&scores.runs) {
-            for (answer, score) in run.answers.iter().zip(run_scores) {
+        for run in &dataset.runs {
+            let Some(run_scores) = scores.runs.get(&run.id) else { continue };
+            for (i, score) in run_scores.iter().enumerate() {
                 if let Some(s) = score {
                     let line = serde_json::json!({
-                        "file": run.source, "row": answer.row, "p_misaligned": s.p_misaligned,
+                        "file": run.source, "row": run.row(i), "p_misaligned": s.p_misaligned,
                         "aligned": s.aligned, "coherent": s.coherent, "p_unscored": s.p_unscored,
                     });
                     out.push_str(&line.to_string());
@@ -81,14 +86,27 @@ pub fn JudgeBar() -> impl IntoView {
             class="judge-bar"
             data-testid="judge-bar"
             data-restored=move || judge_state.restored.get()
-            data-total=move || state.dataset.with(|d| d.runs.iter().map(|r| r.answers.len()).sum::<usize>())
+            data-total=move || state.dataset.with(|d| d.len())
+            data-judge=move || chosen.get().to_param().unwrap_or_default().to_owned()
         >
             <label>
                 "Scores from "
                 <select data-testid="judge-select" on:change=on_choose>
-                    <option value=PUBLISHED selected=move || chosen.get() == PUBLISHED>"the published judge"</option>
-                    <option value=LOCAL selected=move || chosen.get() == LOCAL>"the local judge (bundled, in this tab)"</option>
-                    <option value=CUSTOM selected=move || chosen.get() == CUSTOM disabled=move || !is_custom_loaded(judge_state)>
+                    <option value="" selected=move || chosen.get() == JudgeChoice::Default>"each file's own judge"</option>
+                    {move || {
+                        let names = derived.judge_names.get();
+                        names
+                            .into_iter()
+                            .filter(|n| n != LOCAL && n != CUSTOM)
+                            .map(|name| {
+                                let choice = JudgeChoice::Named(name.clone());
+                                let label = format!("judge “{name}” (from the files)");
+                                view! { <option value=name selected=move || chosen.get() == choice>{label}</option> }
+                            })
+                            .collect_view()
+                    }}
+                    <option value=LOCAL selected=move || chosen.get().is_local()>"the local judge (bundled, in this tab)"</option>
+                    <option value=CUSTOM selected=move || chosen.get() == JudgeChoice::named(CUSTOM) disabled=move || !is_custom_loaded(judge_state)>
                         "your own judge"
                     </option>
                 </select>
@@ -108,7 +126,7 @@ pub fn JudgeBar() -> impl IntoView {
                 on:click=move |_| {
                     if judge_state.judge.with_untracked(Option::is_none) {
                         // Choosing the local judge loads it and scores everything.
-                        state.view.update(|v| v.judge = LOCAL.into());
+                        state.view.update(|v| v.judge = JudgeChoice::named(LOCAL));
                     } else {
                         judge::rescore(state, judge_state, derived.selection.get_untracked().to_vec());
                     }
@@ -119,7 +137,7 @@ pub fn JudgeBar() -> impl IntoView {
                 "Bring your own judge: "
                 <input type="file" multiple accept=".onnx,.json,.txt" data-testid="custom-judge-input" on:change=on_custom/>
             </label>
-            <Show when=move || judge_state.scores.with(|s| s.runs.iter().any(|r| r.iter().any(Option::is_some)))>
+            <Show when=move || judge_state.scores.with(|s| s.scored() > 0)>
                 <button data-testid="export-local-scores" on:click=export_scores>"Download local scores (JSONL)"</button>
             </Show>
             <ProgressBar/>
@@ -228,12 +246,12 @@ fn JudgeNote() -> impl IntoView {
     let state = expect_context::<AppState>();
     let judge_state = expect_context::<JudgeState>();
     move || {
-        if state.view.with(|v| v.judge == PUBLISHED) {
+        if !state.view.with(|v| is_local_choice(&v.judge)) {
             return None;
         }
         let loaded = judge_state.judge.get()?;
-        let scored = judge_state.scores.with(|s| s.runs.iter().flatten().filter(|x| x.is_some()).count());
-        let total = state.dataset.with(|d| d.runs.iter().map(|r| r.answers.len()).sum::<usize>());
+        let scored = judge_state.scores.with(|s| s.scored());
+        let total = state.dataset.with(|d| d.len());
         let paper_rule = state.view.with(|v| v.thresholds.is_paper_default());
         let sources = &loaded.calibration;
         let correction = match (sources.is_empty(), paper_rule) {

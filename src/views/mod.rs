@@ -17,6 +17,7 @@ mod sources;
 use std::sync::Arc;
 
 use leptos::prelude::*;
+pub use probe_core::view_state::Tab;
 use wasm_bindgen::JsCast;
 
 use crate::judge::JudgeState;
@@ -24,47 +25,20 @@ use crate::load;
 use crate::state::{AppState, Derived};
 use crate::url;
 
-/// Which main view is shown; the name is what appears in the URL (`tab=`).
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Tab {
-    Rates,
-    Scatter,
-    Answers,
-    Agreement,
-    Playground,
-}
-
-impl Tab {
-    const ALL: [Tab; 5] = [Tab::Rates, Tab::Scatter, Tab::Answers, Tab::Agreement, Tab::Playground];
-
-    pub fn from_name(name: &str) -> Self {
-        Self::ALL.into_iter().find(|t| t.name() == name).unwrap_or(Tab::Rates)
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Tab::Rates => "rates",
-            Tab::Scatter => "scatter",
-            Tab::Answers => "answers",
-            Tab::Agreement => "agreement",
-            Tab::Playground => "playground",
-        }
-    }
-
-    fn label(self) -> &'static str {
-        match self {
-            Tab::Rates => "Rates",
-            Tab::Scatter => "Scatter",
-            Tab::Answers => "Answers",
-            Tab::Agreement => "Judge agreement",
-            Tab::Playground => "Judge playground",
-        }
+/// What each tab is called on screen.
+fn tab_label(tab: Tab) -> &'static str {
+    match tab {
+        Tab::Rates => "Rates",
+        Tab::Scatter => "Scatter",
+        Tab::Answers => "Answers",
+        Tab::Compare => "Compare judges",
+        Tab::Playground => "Judge playground",
     }
 }
 
 /// Switches the main view (and records it in the URL).
 pub fn show_tab(state: AppState, tab: Tab) {
-    state.view.update(|v| v.tab = tab.name().to_owned());
+    state.view.update(|v| v.tab = tab);
 }
 
 /// The whole app.
@@ -88,7 +62,7 @@ pub fn App() -> impl IntoView {
     }
     install_keyboard_shortcuts(state, derived);
 
-    let tab = Memo::new(move |_| state.view.with(|v| Tab::from_name(&v.tab)));
+    let tab = derived.tab;
     view! {
         <header class="top">
             <h1>"Probe Explorer"</h1>
@@ -119,7 +93,7 @@ pub fn App() -> impl IntoView {
                             class:active=move || tab.get() == t
                             on:click=move |_| show_tab(state, t)
                         >
-                            {t.label()}
+                            {tab_label(t)}
                         </button>
                     }
                 })
@@ -130,7 +104,7 @@ pub fn App() -> impl IntoView {
                 Tab::Rates => view! { <rates::RatesView/> }.into_any(),
                 Tab::Scatter => view! { <scatter::ScatterView/> }.into_any(),
                 Tab::Answers => view! { <answers::AnswersView/> }.into_any(),
-                Tab::Agreement => view! { <agreement::AgreementView/> }.into_any(),
+                Tab::Compare => view! { <agreement::AgreementView/> }.into_any(),
                 Tab::Playground => view! { <playground::PlaygroundView/> }.into_any(),
             }}
         </main>
@@ -203,7 +177,7 @@ fn focus_search() {
 }
 
 fn step_open_answer(state: AppState, derived: Derived, step: isize, ev: &web_sys::KeyboardEvent) {
-    if state.view.with_untracked(|v| Tab::from_name(&v.tab)) != Tab::Answers {
+    if state.view.with_untracked(|v| v.tab) != Tab::Answers {
         return;
     }
     ev.prevent_default();

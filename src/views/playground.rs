@@ -98,7 +98,7 @@ pub fn PlaygroundView() -> impl IntoView {
             <Show when=move || judge_state.judge.with(Option::is_none)>
                 <p>
                     "The playground uses the local judge. "
-                    <button data-testid="playground-load" on:click=move |_| state.view.update(|v| v.judge = LOCAL.into())>
+                    <button data-testid="playground-load" on:click=move |_| state.view.update(|v| v.judge = probe_core::JudgeChoice::named(LOCAL))>
                         "Load the local judge"
                     </button>
                 </p>

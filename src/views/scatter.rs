@@ -36,7 +36,7 @@ pub fn ScatterView() -> impl IntoView {
     let derived = expect_context::<Derived>();
     let bins = Memo::new(move |_| {
         let dataset = derived.shown.get();
-        stats::scatter_bins(&dataset, derived.scope.get().iter().copied())
+        derived.judge.with(|judge| stats::scatter_bins(&dataset, judge, derived.scope.get().iter().copied()))
     });
     let brush = RwSignal::new(None::<(f64, f64, f64, f64)>); // x0, y0, x1, y1 in SVG units
     let svg_ref = NodeRef::<leptos::svg::Svg>::new();

@@ -177,7 +177,7 @@ fn RunList() -> impl IntoView {
             .enumerate()
             .map(|(index, run)| {
                 let name = names.get(index).cloned().unwrap_or_default();
-                let count = run.answers.len();
+                let count = run.len();
                 let source = run.source.clone();
                 view! {
                     <li class="run" data-testid="run" data-run=name.clone()>

@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use probe_core::filter::{self, Filter, Sort};
 use probe_core::load::load_run;
-use probe_core::{stats, Answer, Dataset, Thresholds};
+use probe_core::{stats, Dataset, JudgeChoice, Thresholds};
 use probe_judge::{Judge, JudgeOptions, JudgeSpec, DEFAULT_BATCH_SIZE};
 use serde_json::{json, Value};
 
@@ -47,7 +47,7 @@ fn read(path: &str) -> Vec<u8> {
 
 fn parse(bytes: &[u8], path: &str) -> Dataset {
     let loaded = load_run(bytes, path, None).unwrap_or_else(|e| panic!("cannot load {path}: {e}"));
-    Dataset { runs: vec![loaded.run] }
+    Dataset::new(vec![loaded.run])
 }
 
 /// `load_run` on bytes already in memory, `repeats` times.
@@ -61,7 +61,7 @@ fn load(path: &str, repeats: usize) -> Value {
         let loaded = load_run(&bytes, path, None).unwrap_or_else(|e| panic!("cannot load {path}: {e}"));
         times.push(ms(started));
         rows = loaded.rows;
-        answers = loaded.run.answers.len();
+        answers = loaded.run.len();
         drop(loaded);
     }
     json!({ "bytes": bytes.len(), "rows": rows, "answers": answers, "times_ms": times })
@@ -84,14 +84,14 @@ fn interaction(path: &str, scenarios_path: &str) -> Value {
     drop(bytes);
     let question_count = scenarios["questions"].as_u64().expect("questions") as usize;
     let questions: Vec<String> =
-        stats::rate_table_all(&dataset, &Thresholds::default()).questions.into_iter().take(question_count).collect();
+        stats::rate_table_all(&dataset, &JudgeChoice::Default, &Thresholds::default()).questions.into_iter().take(question_count).collect();
 
     let rates = |t: &Thresholds, filter: &Filter| {
         let scope = filter::scope(&dataset, filter);
-        let table = stats::rate_table(&dataset, scope.iter().copied(), t);
+        let table = stats::rate_table(&dataset, &JudgeChoice::Default, scope.iter().copied(), t);
         vec![scope.len() as f64, table.total.judged.into(), table.total.misaligned.into(), table.questions.len() as f64]
     };
-    let select = |t: &Thresholds, filter: &Filter| filter::select(&dataset, filter, t, &Sort::default()).len();
+    let select = |t: &Thresholds, filter: &Filter| filter::select(&dataset, &JudgeChoice::Default, filter, t, &Sort::default()).len();
     let event = |name: &str, make: &dyn Fn(usize) -> (Thresholds, Filter)| {
         let (mut rates_ms, mut select_ms, mut checks) = (Vec::new(), Vec::new(), Vec::new());
         // One pass first, not counted, as in the page.
@@ -127,7 +127,7 @@ fn interaction(path: &str, scenarios_path: &str) -> Value {
     ];
     let profile: Vec<[f64; 7]> = (0..iterations.min(10)).map(|_| profile_passes(&dataset, now_ms)).collect();
     json!({
-        "answers": dataset.runs.iter().map(|r| r.answers.len()).sum::<usize>(),
+        "answers": dataset.len(),
         "events": events.into_iter().collect::<serde_json::Map<_, _>>(),
         "profile_ms": profile,
     })
@@ -137,7 +137,7 @@ fn interaction(path: &str, scenarios_path: &str) -> Value {
 fn judge(path: &str, answers: usize, repeats: usize, threads: usize, model_dir: &str) -> Value {
     let dataset = parse(&read(path), path);
     let pairs: Vec<(&str, &str)> =
-        dataset.runs.iter().flat_map(|r| &r.answers).take(answers).map(Answer::judge_input).collect();
+        dataset.runs.iter().flat_map(|r| (0..r.len()).map(|i| r.judge_input(i))).take(answers).collect();
     let model = read(&format!("{model_dir}/model.onnx"));
     let spec_bytes = read(&format!("{model_dir}/judge.json"));
     let options = JudgeOptions { batch_size: DEFAULT_BATCH_SIZE, intra_threads: Some(threads) };

@@ -27,9 +27,9 @@ pub struct PairedTable {
     pub questions: Vec<String>,
     pub runs: Vec<PairedRow>,
     pub total: PairedCounts,
-    /// Per answer judged by both: the first judge's verdict and the second judge's ranking
-    /// score (its `p_misaligned`, else 100 − aligned), for the AUROC of the second against the first.
-    pub ranked: Vec<(bool, f64)>,
+    /// Per answer judged by both, for the AUROC of the first judge's ranking score (its
+    /// `p_misaligned`, else 100 − aligned) against the second judge's verdict as reference.
+    pub ranked: Vec<crate::agreement::Paired>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -87,7 +87,7 @@ pub fn paired_table(
         }
         row.total.add(va, vb);
         table.total.add(va, vb);
-        table.ranked.push((va, ranking_score(rb.layer(), i)));
+        table.ranked.push(crate::agreement::Paired { published: vb, local: va, p_local: ranking_score(ra.layer(), i) });
     }
     let width = table.questions.len();
     for row in &mut table.runs {

@@ -48,5 +48,5 @@ pub mod native;
 pub mod web;
 
 pub use error::JudgeError;
-pub use judge::{Judge, JudgeOptions, JudgeScore, DEFAULT_BATCH_SIZE};
+pub use judge::{layer_from_scores, Judge, JudgeOptions, JudgeScore, DEFAULT_BATCH_SIZE, UNSCORED_AT};
 pub use spec::{FeaturizerSpec, JudgeSpec, OutputNames};
