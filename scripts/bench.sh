@@ -5,31 +5,78 @@
 # generates the 1M-answer input (bench/tmp, fixed seed), runs natively and in headless Chromium,
 # and writes bench/RESULTS.md and bench/results.json. See bench/README.md.
 #
-# Usage: scripts/bench.sh [--quick]     (--quick: few repetitions, results to bench/tmp/ only)
+# Baselines from other tools, same run: DuckDB-WASM in the same browser (part `duckdb`: npm
+# packages of bench/package.json into bench/node_modules) and polars / pandas against the CLI's
+# `stats` (part `cli`: bench/.venv from bench/requirements.txt, the CLI in target/release-native,
+# a ~300 MB realistic input from bench/gen-cli.mjs). Each install step is skipped when done.
+#
+# Usage: scripts/bench.sh [--quick] [--only app,duckdb,cli]
+#   --quick: few repetitions, results to bench/tmp/ only.
+#   --only:  run some parts only (also BENCH_ONLY=...); builds and installs only what they need;
+#            a partial run writes to bench/tmp/ only. BENCH_DUCKDB_INPUT=100k and
+#            BENCH_CLI_MB=30 pick smaller inputs for a quick check.
 # Needs: scripts/setup.sh done (npm packages, trunk), .ort/libonnxruntime.so
 # (scripts/fetch-onnxruntime.sh), the shared transcripts ($PROBE_SHARED_DIR, default ../shared/transcripts).
+# The `duckdb` and `cli` parts alone need neither trunk nor ONNX Runtime.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 shared="${PROBE_SHARED_DIR:-$PWD/../shared/transcripts}"
 export PROBE_SHARED_DIR="$shared"
 
+only="${BENCH_ONLY:-app,duckdb,cli}"
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+  [[ "${args[i]}" == --only ]] && only="${args[i + 1]:-}"
+done
+export BENCH_ONLY="$only"
+has() { [[ ",$only," == *",$1,"* ]]; }
+
 [[ -f "$shared/MANIFEST.json" ]] || { echo "bench: shared transcripts not found at $shared" >&2; exit 1; }
-[[ -f .ort/libonnxruntime.so || -n "${ORT_DYLIB_PATH:-}" ]] ||
-  { echo "bench: no native ONNX Runtime: run scripts/fetch-onnxruntime.sh" >&2; exit 1; }
+if has app; then
+  [[ -f .ort/libonnxruntime.so || -n "${ORT_DYLIB_PATH:-}" ]] ||
+    { echo "bench: no native ONNX Runtime: run scripts/fetch-onnxruntime.sh" >&2; exit 1; }
+fi
+[[ -d node_modules/playwright-core && -d node_modules/papaparse ]] ||
+  { echo "bench: npm packages missing: run scripts/setup.sh (or npm ci)" >&2; exit 1; }
 
 begin=$SECONDS
 step() { echo "== bench: $* ($((SECONDS - begin)) s)" >&2; }
 
-step "production build -> dist/"
-scripts/build.sh
-step "bench build (--features bench) -> bench/tmp/dist/"
-trunk build --release --features bench --dist bench/tmp/dist
-step "native bench -> target/bench-native/"
-cargo build --release --manifest-path bench/native/Cargo.toml --target-dir target/bench-native
+if has app; then
+  step "production build -> dist/"
+  scripts/build.sh
+  step "bench build (--features bench) -> bench/tmp/dist/"
+  trunk build --release --features bench --dist bench/tmp/dist
+  step "native bench -> target/bench-native/"
+  cargo build --release --manifest-path bench/native/Cargo.toml --target-dir target/bench-native
+fi
+if has duckdb; then
+  # Bench-only npm packages, kept out of the root package.json so the test setup never installs them.
+  if [[ ! -f bench/node_modules/@duckdb/duckdb-wasm/dist/duckdb-eh.wasm ||
+        bench/package-lock.json -nt bench/node_modules/.package-lock.json ]]; then
+    step "bench npm packages (DuckDB-WASM) -> bench/node_modules/"
+    (cd bench && npm ci --no-audit --no-fund)
+  fi
+fi
+if has cli; then
+  step "CLI (release-native) -> target/release-native/probe-explorer"
+  cargo build --profile release-native -p probe-explorer-cli
+  if [[ ! -x bench/.venv/bin/python || bench/requirements.txt -nt bench/.venv/.installed ]]; then
+    step "Python baselines (polars, pandas) -> bench/.venv/"
+    python3 -m venv bench/.venv
+    bench/.venv/bin/pip install --quiet -r bench/requirements.txt
+    touch bench/.venv/.installed
+  fi
+fi
 step "inputs -> bench/tmp/"
 mkdir -p bench/tmp
-node bench/gen.mjs "$shared" bench/tmp
+if has app || has duckdb; then node bench/gen.mjs "$shared" bench/tmp; fi
+if has cli; then
+  cli_mb="${BENCH_CLI_MB:-300}"
+  node bench/gen-cli.mjs "$shared" bench/tmp "$cli_mb"
+  export BENCH_CLI_INPUT="bench/tmp/transcripts-${cli_mb}mb.csv"
+fi
 builds=$((SECONDS - begin))
 step "measuring"
 node bench/run.mjs "$@"
