@@ -41,13 +41,15 @@ pub fn PlaygroundView() -> impl IntoView {
         spawn_local(async move {
             // Wait for a pause in typing: with a slow judge (an encoder brought by the user), evaluations
             // of text already replaced would otherwise queue up behind each other.
+            // This future outlives the view: after each await, its signals are disposed if the user
+            // has switched tabs meanwhile (`get_untracked` would then panic), so only `try_` reads.
             crate::judge::sleep_ms(TYPING_PAUSE_MS).await;
-            if generation.get_untracked() != this {
-                return;
+            if generation.try_get_untracked() != Some(this) {
+                return; // the text changed, or the playground was closed
             }
             let result = evaluate(&loaded.judge, &q, &a).await;
-            if generation.get_untracked() != this {
-                return; // the text changed while this ran
+            if generation.try_get_untracked() != Some(this) {
+                return; // the text changed while this ran, or the playground was closed
             }
             match result {
                 Ok(v) => {
