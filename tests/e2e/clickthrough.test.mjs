@@ -176,6 +176,8 @@ async function open(app, query) {
   page.setDefaultTimeout(1500);
   const errors = [];
   page.on("console", (m) => {
+    // The browser's own favicon request is no part of the app (dist/ has none).
+    if (/^Failed to load resource/.test(m.text()) && new URL(m.location().url || "x:", app.base).pathname === "/favicon.ico") return;
     if (m.type() === "error" || /panicked/.test(m.text())) errors.push(`console.${m.type()}: ${m.text()}`);
   });
   page.on("pageerror", (e) => errors.push(`pageerror: ${e.stack ?? e}`));
@@ -251,7 +253,8 @@ function discover(tag) {
     } else if (el.tagName === "TEXTAREA" || el.isContentEditable) {
       add(el, "type", { type: "text" });
     } else {
-      add(el, el.getAttribute("role") === "tab" ? "tab" : "click");
+      if (el.getAttribute("role") === "tab") add(el, "tab", { name: el.textContent.trim(), selected: el.getAttribute("aria-selected") === "true" });
+      else add(el, "click");
     }
   }
   // Things drawn as clickable (table cells, list rows, chart points): the outermost element with
@@ -404,7 +407,7 @@ async function clickThrough(app, { seed, query }, steps = STEPS) {
           } }
           : { control: starter, run: async () => `start the judge: ${await act(page, r, starter)}` };
       } else if (due && step % Math.max(1, Math.floor(steps / (tour.length + 1))) === 0) {
-        const tab = controls.find((c) => c.kind === "tab" && c.label === due);
+        const tab = controls.find((c) => c.kind === "tab" && c.name === due);
         if (tab) action = { control: tab, run: () => act(page, r, tab) };
       }
       // Mostly, something not used yet in this view: the view's own controls first, then the
@@ -442,7 +445,7 @@ async function clickThrough(app, { seed, query }, steps = STEPS) {
       }
       // A user often changes view right after starting something: switch at once, mid-flight.
       if (r.chance(0.2)) {
-        const others = controls.filter((c) => c.kind === "tab" && c.label !== found.view);
+        const others = controls.filter((c) => c.kind === "tab" && !c.selected);
         if (others.length) {
           const tab = r.pick(others);
           did += await act(page, r, tab).then((d) => `, then at once ${d}`, () => "");
@@ -471,6 +474,7 @@ async function clickThrough(app, { seed, query }, steps = STEPS) {
     const newMarkup = traces.newMarkup.filter((t) => !(["script", "link"].includes(t) && foreignScripts === 0));
     assert.deepEqual(newMarkup, [], String(fail("markup the app never renders")));
     assert.deepEqual(traces.dialogs, [], String(fail("dialogs")));
+    assert.deepEqual(traces.cspViolations, [], String(fail("CSP violations")));
     const missing = tour.filter((t) => !visited.has(t));
     assert.deepEqual(missing, [], String(fail(`views never visited: ${missing}`)));
     const unused = [...offered].filter((k) => !touched.has(k));
