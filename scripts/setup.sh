@@ -37,8 +37,8 @@ fi
 scripts/fetch-onnxruntime.sh
 
 if [ "${1:-}" = "--test" ]; then
-  if [ ! -x /usr/bin/chromium ]; then
-    step "Installing Debian Chromium for the browser tests"
+  if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+    step "Installing Debian Chromium and ChromeDriver for the browser tests"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
   fi
