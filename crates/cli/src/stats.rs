@@ -4,12 +4,12 @@
 //! file is in `judges`; the top-level counts are the chosen judge's (`--judge`, else the default).
 
 use std::ffi::OsString;
-use std::io::{Read, Write};
+use std::io::Write;
 
 use anyhow::{bail, Context};
-use probe_core::load::{load_run, Loaded};
-use probe_core::stats::{judge_counts, Counts, Z95};
-use probe_core::{JudgeLayer, Thresholds};
+use probe_core::load::{count_stream, StreamCounts};
+use probe_core::stats::{Counts, JudgeCounts, Z95};
+use probe_core::Thresholds;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
@@ -96,7 +96,7 @@ pub fn run(args: &StatsArgs) -> anyhow::Result<()> {
     let mut loaded_files = Vec::with_capacity(args.files.len());
     let mut failed = 0;
     for path in &args.files {
-        match load(path) {
+        match load(path, &args.thresholds) {
             Ok((name, loaded)) => {
                 for issue in &loaded.issues {
                     eprintln!("warning: {}", terminal::safe(&issue.to_string()));
@@ -114,9 +114,9 @@ pub fn run(args: &StatsArgs) -> anyhow::Result<()> {
         bail!("{failed} of {} files could not be loaded", args.files.len());
     }
     if let Some(name) = &args.judge {
-        if !loaded_files.iter().any(|(_, l)| l.run.judge(name).is_some()) {
+        if !loaded_files.iter().any(|(_, l)| l.judges.iter().any(|j| j.name == *name)) {
             let mut found: Vec<String> = Vec::new();
-            for judge in loaded_files.iter().flat_map(|(_, l)| &l.run.judges) {
+            for judge in loaded_files.iter().flat_map(|(_, l)| &l.judges) {
                 if !found.contains(&judge.name) {
                     found.push(judge.name.clone());
                 }
@@ -124,10 +124,8 @@ pub fn run(args: &StatsArgs) -> anyhow::Result<()> {
             return Err(UnknownJudge { name: name.clone(), found }.into());
         }
     }
-    let files = loaded_files
-        .iter()
-        .map(|(name, loaded)| file_stats(name.clone(), loaded, args.judge.as_deref(), &args.thresholds))
-        .collect();
+    let files =
+        loaded_files.iter().map(|(name, loaded)| file_stats(name.clone(), loaded, args.judge.as_deref())).collect();
     let report = Report { files };
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -140,24 +138,22 @@ pub fn run(args: &StatsArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn load(path: &OsString) -> anyhow::Result<(String, Loaded)> {
+/// Counts one file (`-`: standard input) in one streaming pass: the file is never held whole.
+fn load(path: &OsString, thresholds: &Thresholds) -> anyhow::Result<(String, StreamCounts)> {
     let name = path.to_string_lossy().into_owned();
-    let bytes = if name == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin().read_to_end(&mut bytes).context("cannot read standard input")?;
-        bytes
+    let counts = if name == "-" {
+        count_stream(std::io::stdin().lock(), &name, thresholds)?
     } else {
-        std::fs::read(path).with_context(|| format!("cannot read {name}"))?
+        let file = std::fs::File::open(path).with_context(|| format!("cannot read {name}"))?;
+        count_stream(file, &name, thresholds)?
     };
-    let loaded = load_run(&bytes, &name, None)?;
-    Ok((name, loaded))
+    Ok((name, counts))
 }
 
-fn judge_stats(run: &probe_core::Run, layer: &JudgeLayer, thresholds: &Thresholds) -> JudgeStats {
-    let counts = judge_counts(run, layer, thresholds);
+fn judge_stats(counts: &JudgeCounts, has_question_id: bool) -> JudgeStats {
     let total = Counts { judged: counts.judged, misaligned: counts.misaligned };
     // Per question only with an id column (else each question text would be its own key).
-    let by_question = if run.mapping.question_id.is_some() { counts.by_question } else { Vec::new() };
+    let by_question = if has_question_id { counts.by_question.clone() } else { Vec::new() };
     JudgeStats {
         judged: counts.judged,
         unscored: counts.unscored,
@@ -168,10 +164,10 @@ fn judge_stats(run: &probe_core::Run, layer: &JudgeLayer, thresholds: &Threshold
     }
 }
 
-fn file_stats(path: String, loaded: &Loaded, judge: Option<&str>, thresholds: &Thresholds) -> FileStats {
-    let run = &loaded.run;
+fn file_stats(path: String, loaded: &StreamCounts, judge: Option<&str>) -> FileStats {
+    let has_question_id = loaded.mapping.question_id.is_some();
     let judges: Vec<(String, JudgeStats)> =
-        run.judges.iter().map(|layer| (layer.name.clone(), judge_stats(run, layer, thresholds))).collect();
+        loaded.judges.iter().map(|j| (j.name.clone(), judge_stats(&j.counts, has_question_id))).collect();
     let chosen = match judge {
         Some(name) => judges.iter().position(|(n, _)| n == name),
         None => (!judges.is_empty()).then_some(0),
@@ -189,7 +185,7 @@ fn file_stats(path: String, loaded: &Loaded, judge: Option<&str>, thresholds: &T
         misaligned: shown.map_or(0, |s| s.misaligned),
         rate: shown.and_then(|s| s.rate),
         ci95: shown.and_then(|s| s.ci95),
-        run: run.name.clone(),
+        run: loaded.run_name.clone(),
         by_question: ByQuestion(shown.map(|s| s.by_question.0.clone()).unwrap_or_default()),
         judges: Judges(judges),
     }

@@ -212,7 +212,7 @@ fn needs_mapping(
     }
 }
 
-fn score_value(score: Score) -> Option<f64> {
+pub(crate) fn score_value(score: Score) -> Option<f64> {
     match score {
         Score::Value(value) | Score::Fraction(value) => Some(value),
         Score::Blank | Score::OutOfRange | Score::Text => None,
@@ -257,7 +257,7 @@ fn check_unterminated_quote(text: &str, delimiter: u8, last_start: usize, log: &
 }
 
 /// Reads one score cell; odd values are reported and treated as blank.
-fn read_score(cell: &str, column: &str, line: u64, log: &mut IssueLog) -> Option<f64> {
+pub(crate) fn read_score(cell: &str, column: &str, line: u64, log: &mut IssueLog) -> Option<f64> {
     match columns::parse_score(cell) {
         Score::Blank => None,
         Score::Value(value) => Some(value),
@@ -277,7 +277,7 @@ fn read_score(cell: &str, column: &str, line: u64, log: &mut IssueLog) -> Option
 }
 
 /// The run's name: the single value of a naming column, else the file stem.
-fn run_name(
+pub(crate) fn run_name(
     headers: &[Header],
     stats: &[ColumnStats],
     mapping: Option<&ColumnMapping>,

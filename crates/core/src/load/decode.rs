@@ -110,6 +110,18 @@ fn utf8_or_fallback<'a>(bytes: &'a [u8], log: &mut IssueLog) -> Cow<'a, str> {
         Err(error) => error.valid_up_to(),
     };
     let line = 1 + bytes.get(..first_error).unwrap_or(bytes).iter().filter(|&&b| b == b'\n').count() as u64;
+    let (out, replaced) = fallback(bytes);
+    log.note(Some(line), fallback_message(replaced));
+    Cow::Owned(out)
+}
+
+/// The note for a file that is not valid UTF-8, with how many bytes were read as Windows-1252.
+pub(crate) fn fallback_message(replaced: u64) -> String {
+    format!("not valid UTF-8 (first bad byte on this line); {replaced} bytes read as Windows-1252/Latin-1")
+}
+
+/// Decodes as [`utf8_or_fallback`] does, returning the text and how many bytes were replaced.
+fn fallback(bytes: &[u8]) -> (String, u64) {
     let mut out = String::with_capacity(bytes.len() + bytes.len() / 8);
     let mut rest = bytes;
     let mut replaced = 0u64;
@@ -132,11 +144,86 @@ fn utf8_or_fallback<'a>(bytes: &'a [u8], log: &mut IssueLog) -> Cow<'a, str> {
             }
         }
     }
-    log.note(
-        Some(line),
-        format!("not valid UTF-8 (first bad byte on this line); {replaced} bytes read as Windows-1252/Latin-1"),
-    );
-    Cow::Owned(out)
+    (out, replaced)
+}
+
+/// One CSV cell (or any piece that starts and ends on a character boundary: an ASCII byte, or
+/// the file's start or end) decoded exactly as [`decode`] decodes it as part of the whole file.
+/// Used by the streaming counter, which never holds the whole text.
+pub(crate) fn decode_cell(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => Cow::Owned(fallback(bytes).0),
+    }
+}
+
+/// Streaming twin of the UTF-8 check in [`decode`]: counts the bytes that the whole-file
+/// decoder would read as Windows-1252, and the line of the first, over text fed in pieces.
+#[derive(Debug, Default)]
+pub(crate) struct Utf8Watch {
+    /// Trailing non-ASCII bytes of the last piece: a character may continue in the next one.
+    carry: Vec<u8>,
+    /// The line the carried bytes are on (they hold no newline).
+    carry_line: u64,
+    replaced: u64,
+    first_line: Option<u64>,
+}
+
+impl Utf8Watch {
+    /// Checks the next piece of text; `line` is the 1-based line its first byte is on, and
+    /// `end_line` the line its last byte is on.
+    pub(crate) fn feed(&mut self, bytes: &[u8], line: u64, end_line: u64) {
+        if self.carry.is_empty() && std::str::from_utf8(bytes).is_ok() {
+            return;
+        }
+        let mut rest = bytes;
+        if !self.carry.is_empty() {
+            // The carry ends at the first ASCII byte of this piece (ASCII is always a boundary).
+            let Some(first_ascii) = rest.iter().position(u8::is_ascii) else {
+                self.carry.extend_from_slice(rest);
+                return;
+            };
+            let (head, tail) = rest.split_at(first_ascii);
+            let mut piece = std::mem::take(&mut self.carry);
+            piece.extend_from_slice(head);
+            let carry_line = self.carry_line;
+            self.check(&piece, carry_line);
+            rest = tail;
+        }
+        // Check up to the last ASCII byte; carry what follows.
+        let cut = rest.iter().rposition(u8::is_ascii).map_or(0, |last| last + 1);
+        let (checked, carried) = rest.split_at(cut);
+        self.check(checked, line);
+        self.carry.extend_from_slice(carried);
+        self.carry_line = end_line;
+    }
+
+    /// Checks text that ends on a character boundary (or at the end of the file).
+    fn check(&mut self, bytes: &[u8], line: u64) {
+        let mut rest = bytes;
+        let mut done = 0usize;
+        while !rest.is_empty() {
+            let Err(error) = std::str::from_utf8(rest) else { break };
+            let valid = error.valid_up_to();
+            if self.first_line.is_none() {
+                let before = bytes.get(..done + valid).unwrap_or(bytes);
+                self.first_line = Some(line + memchr::memchr_iter(b'\n', before).count() as u64);
+            }
+            let bad_len = error.error_len().unwrap_or(rest.len() - valid).max(1);
+            let skip = (valid + bad_len).min(rest.len());
+            self.replaced += (skip - valid) as u64;
+            done += skip;
+            rest = rest.get(skip..).unwrap_or_default();
+        }
+    }
+
+    /// At the end of the text: the note [`decode`] would have written, if any, with its line.
+    pub(crate) fn finish(mut self) -> Option<(u64, String)> {
+        let carry = std::mem::take(&mut self.carry);
+        let carry_line = self.carry_line;
+        self.check(&carry, carry_line);
+        self.first_line.map(|line| (line, fallback_message(self.replaced)))
+    }
 }
 
 /// Windows-1252 is Latin-1 except for printable characters in 0x80–0x9F.

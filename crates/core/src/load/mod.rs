@@ -7,6 +7,9 @@
 //! Pipeline: bytes → text (`decode`) → format (`detect`) → table (`csv` /
 //! `json`) → column meanings (`columns`) → answers (`build`).
 //!
+//! [`count_stream`] counts a file for `probe-explorer stats` in one pass without holding it
+//! (`scan`, `stream`), with the same results as [`load_run`] + [`judge_counts`](crate::stats::judge_counts).
+//!
 //! ```
 //! use probe_core::load::load_run;
 //! use probe_core::{Rule, Thresholds, Verdict};
@@ -37,12 +40,15 @@ mod decode;
 mod detect;
 mod issues;
 mod json;
+mod scan;
+mod stream;
 
 use std::fmt;
 
 use crate::model::{ColumnMapping, Run};
 
 pub use columns::{ALIGNED_NAMES, ANSWER_NAMES, COHERENT_NAMES, QUESTION_ID_NAMES, QUESTION_NAMES, RUN_NAME_NAMES};
+pub use stream::{count_stream, StreamCounts, StreamError, StreamJudge};
 
 /// A loaded run, with what had to be repaired on the way.
 #[derive(Debug, Clone)]
