@@ -24,10 +24,10 @@ pub fn profile_passes(dataset: &Dataset, now: fn() -> f64) -> [f64; 7] {
     let scope = filter::scope(dataset, &Filter::default());
     out[1] = now() - started;
     let started = now();
-    let table = stats::rate_table(dataset, &JudgeChoice::Default, scope.iter().copied(), &thresholds);
+    let table = stats::rate_table(dataset, &JudgeChoice::Default, &scope, &thresholds);
     out[2] = now() - started;
     let started = now();
-    let other = stats::rate_table(dataset, &JudgeChoice::named("published"), scope.iter().copied(), &thresholds);
+    let other = stats::rate_table(dataset, &JudgeChoice::named("published"), &scope, &thresholds);
     out[3] = now() - started;
     let question = table.questions.first().cloned().unwrap_or_default();
     let started = now();

@@ -161,7 +161,7 @@ impl BenchData {
         let thresholds = Thresholds { aligned_below, coherent_above };
         let filter = filter_of(questions, String::new(), false);
         let scope = filter::scope(&self.dataset, &filter);
-        let table = stats::rate_table(&self.dataset, &JudgeChoice::Default, scope.iter().copied(), &thresholds);
+        let table = stats::rate_table(&self.dataset, &JudgeChoice::Default, &scope, &thresholds);
         vec![scope.len() as f64, table.total.judged.into(), table.total.misaligned.into(), table.questions.len() as f64]
     }
 
@@ -177,6 +177,21 @@ impl BenchData {
         let thresholds = Thresholds { aligned_below, coherent_above };
         let filter = filter_of(questions, search, misaligned_only);
         filter::select(&self.dataset, &JudgeChoice::Default, &filter, &thresholds, &Sort::default()).len()
+    }
+
+    /// The list's first screen: `select_first` with `limit` answers. Returns how many it found.
+    pub fn select_first(
+        &self,
+        aligned_below: f64,
+        coherent_above: f64,
+        questions: Vec<String>,
+        search: String,
+        misaligned_only: bool,
+        limit: usize,
+    ) -> usize {
+        let thresholds = Thresholds { aligned_below, coherent_above };
+        let filter = filter_of(questions, search, misaligned_only);
+        filter::select_first(&self.dataset, &JudgeChoice::Default, &filter, &thresholds, limit).len()
     }
 
     /// Where the rates' time goes: single passes over every answer, in ms, that each add one

@@ -126,6 +126,8 @@ pub struct Derived {
     pub paired: Memo<Option<Arc<PairedTable>>>,
     /// Answers passing every filter, sorted: what the list shows.
     pub selection: Memo<Arc<Vec<AnswerRef>>>,
+    /// False while a search has given its first screen and the rest is being found.
+    pub selection_complete: Memo<bool>,
     /// Run display names after the user's renames.
     pub run_names: Memo<Vec<String>>,
 }
@@ -170,13 +172,13 @@ impl Derived {
         let rates = Memo::new(move |_| {
             let dataset = shown.get();
             let thresholds = thresholds.get();
-            judge.with(|j| Arc::new(stats::rate_table(&dataset, j, scope.get().iter().copied(), &thresholds)))
+            judge.with(|j| Arc::new(stats::rate_table(&dataset, j, &scope.get(), &thresholds)))
         });
         let compare_rates = Memo::new(move |_| {
             let other = compare.get()?;
             let dataset = shown.get();
             let thresholds = thresholds.get();
-            Some(Arc::new(stats::rate_table(&dataset, &other, scope.get().iter().copied(), &thresholds)))
+            Some(Arc::new(stats::rate_table(&dataset, &other, &scope.get(), &thresholds)))
         });
         let paired = Memo::new(move |_| {
             let other = compare.get()?;
@@ -184,7 +186,15 @@ impl Derived {
             let thresholds = thresholds.get();
             judge.with(|j| Some(Arc::new(compare::paired_table(&dataset, j, &other, &scope.get(), &thresholds))))
         });
-        let selection = Memo::new(move |_| {
+        // A search over a million answers takes a few hundred ms: the list first shows its first
+        // screen (found as soon as the scan has it), and the full list follows from a task that
+        // lets the page paint in between. `full_search` holds that result, for the inputs it was
+        // computed from.
+        let full_search: RwSignal<Option<(ListInputs, Arc<Vec<AnswerRef>>)>> = RwSignal::new(None);
+        // The newest search task: older ones, overtaken by typing, give up.
+        let generation = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let listed = Memo::new(move |_| {
+            use std::sync::atomic::Ordering::Relaxed;
             let f = filter.get();
             let sort = sort.get();
             let flips = disagreements.get();
@@ -193,15 +203,33 @@ impl Derived {
             let dataset = if reads_scores { shown.get() } else { state.dataset.get() };
             let chosen = if reads_scores { judge.get() } else { JudgeChoice::Default };
             let rule = if f.reads_thresholds() || flips { thresholds.get() } else { Thresholds::default() };
-            let mut selection = filter::select(&dataset, &chosen, &f, &rule, &sort);
-            if flips {
-                match compare.get() {
-                    Some(other) => selection = compare::flips(&dataset, &chosen, &other, &selection, &rule),
-                    None => selection.clear(),
-                }
+            let other = if flips { compare.get() } else { None };
+            let inputs = ListInputs { dataset, judge: chosen, filter: f, sort, rule, flips, other };
+            if inputs.filter.search.trim().is_empty() || inputs.sort != Sort::default() {
+                return (Arc::new(inputs.list(None).0), true);
             }
-            Arc::new(selection)
+            if let Some(full) = full_search.with(|s| s.as_ref().filter(|(k, _)| *k == inputs).map(|(_, l)| l.clone())) {
+                return (full, true);
+            }
+            let (first, complete) = inputs.list(Some(FIRST_SCREEN));
+            if !complete {
+                let this = generation.fetch_add(1, Relaxed) + 1;
+                let generation = generation.clone();
+                leptos::task::spawn_local(async move {
+                    crate::judge::sleep_ms(0).await;
+                    if generation.load(Relaxed) != this {
+                        return;
+                    }
+                    let full = Arc::new(inputs.list(None).0);
+                    if generation.load(Relaxed) == this {
+                        full_search.set(Some((inputs, full)));
+                    }
+                });
+            }
+            (Arc::new(first), complete)
         });
+        let selection = Memo::new(move |_| listed.with(|(list, _)| list.clone()));
+        let selection_complete = Memo::new(move |_| listed.with(|(_, complete)| *complete));
         let run_names = Memo::new(move |_| {
             let dataset = state.dataset.get();
             state.view.with(|v| {
@@ -230,7 +258,53 @@ impl Derived {
             compare_rates,
             paired,
             selection,
+            selection_complete,
             run_names,
         }
+    }
+}
+
+/// Rows of the answer list's first screen, shown before a long search has finished.
+pub const FIRST_SCREEN: usize = 100;
+
+/// Everything the answer list is computed from.
+#[derive(Clone)]
+struct ListInputs {
+    dataset: Arc<Dataset>,
+    judge: JudgeChoice,
+    filter: Filter,
+    sort: Sort,
+    rule: Thresholds,
+    flips: bool,
+    other: Option<JudgeChoice>,
+}
+
+// The dataset by pointer: comparing datasets row by row would cost more than it saves.
+impl PartialEq for ListInputs {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.dataset, &other.dataset)
+            && (&self.judge, &self.filter, &self.sort, self.rule, self.flips, &self.other)
+                == (&other.judge, &other.filter, &other.sort, other.rule, other.flips, &other.other)
+    }
+}
+
+impl ListInputs {
+    /// The list, or its first `limit` answers in file order; and whether that is all of it.
+    fn list(&self, limit: Option<usize>) -> (Vec<AnswerRef>, bool) {
+        let (dataset, judge, rule) = (&self.dataset, &self.judge, &self.rule);
+        let (selection, complete) = match limit {
+            Some(limit) => {
+                let first = filter::select_first(dataset, judge, &self.filter, rule, limit);
+                let complete = first.len() < limit;
+                (first, complete)
+            }
+            None => (filter::select(dataset, judge, &self.filter, rule, &self.sort), true),
+        };
+        let selection = match (&self.other, self.flips) {
+            (_, false) => selection,
+            (Some(other), true) => compare::flips(dataset, judge, other, &selection, rule),
+            (None, true) => Vec::new(),
+        };
+        (selection, complete)
     }
 }

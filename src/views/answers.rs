@@ -26,7 +26,15 @@ pub fn AnswersView() -> impl IntoView {
         <section class="answers" data-testid="answers-view">
             <FilterBar/>
             <div class="list-head">
-                <span data-testid="answer-count">{move || format!("{} answers", count())}</span>
+                <span data-testid="answer-count" data-complete=move || derived.selection_complete.get().to_string()>
+                    {move || {
+                        if derived.selection_complete.get() {
+                            format!("{} answers", count())
+                        } else {
+                            format!("{}+ answers (searching the rest…)", count())
+                        }
+                    }}
+                </span>
                 <ExportButtons/>
             </div>
             <div class="answers-body" class:with-detail=move || state.view.with(|v| v.open.is_some())>

@@ -133,3 +133,97 @@ fn short(text: &str) -> String {
         format!("{}…", text.chars().take(MAX - 1).collect::<String>())
     }
 }
+
+/// Each run's difference from the baseline run per question, with its 95% interval (Newcombe's
+/// method 10 for independent proportions), as points with error bars around a zero line.
+#[component]
+pub fn DifferenceChart(table: Arc<RateTable>, names: Vec<String>, baseline: u32) -> impl IntoView {
+    use probe_core::compare::unpaired_difference;
+    let base = table.row(baseline).cloned()?;
+    let others: Vec<_> = table.runs.iter().filter(|r| r.run != baseline).collect();
+    let runs = others.len().max(1) as f64;
+    let step = (48.0 / runs).clamp(8.0, 22.0);
+    let group_width = runs * step + GROUP_GAP;
+    let width = LEFT + group_width * table.questions.len() as f64 + 20.0;
+    // The scale follows the widest interval, so small differences stay visible.
+    let mut reach: f64 = 0.05;
+    let points: Vec<(usize, usize, u32, probe_core::compare::Difference)> = table
+        .questions
+        .iter()
+        .enumerate()
+        .flat_map(|(qi, _)| {
+            let base_counts = base.by_question.get(qi).copied();
+            others.iter().enumerate().filter_map(move |(ri, row)| {
+                let d = unpaired_difference(*row.by_question.get(qi)?, base_counts?)?;
+                Some((qi, ri, row.run, d))
+            })
+        })
+        .collect();
+    for (_, _, _, d) in &points {
+        reach = reach.max(d.low.abs()).max(d.high.abs());
+    }
+    let reach = (reach * 10.0).ceil() / 10.0;
+    let y = move |v: f64| TOP + PLOT_HEIGHT * (1.0 - (v / reach + 1.0) / 2.0);
+    let gridlines = [-reach, -reach / 2.0, 0.0, reach / 2.0, reach]
+        .into_iter()
+        .map(|v| {
+            view! {
+                <line class=if v == 0.0 { "axis-line" } else { "grid" } x1=LEFT x2=width - 10.0 y1=y(v) y2=y(v)></line>
+                <text class="axis" x=LEFT - 6.0 y=y(v) + 4.0 text-anchor="end">{format!("{:+.0}", v * 100.0)}</text>
+            }
+        })
+        .collect_view();
+    let base_name = names.get(baseline as usize).cloned().unwrap_or_default();
+    let marks = points
+        .into_iter()
+        .map(|(qi, ri, run, d)| {
+            let x = LEFT + qi as f64 * group_width + GROUP_GAP / 2.0 + ri as f64 * step + step / 2.0;
+            let question = table.questions.get(qi).cloned().unwrap_or_default();
+            let name = names.get(run as usize).cloned().unwrap_or_default();
+            let label = format!(
+                "{name} − {base_name} · {question}: {:+.1} points (95% CI {:+.1} to {:+.1}, Newcombe)",
+                d.estimate * 100.0,
+                d.low * 100.0,
+                d.high * 100.0
+            );
+            view! {
+                <g class="difference" data-run-index=run data-question=question data-diff=d.estimate data-low=d.low data-high=d.high>
+                    <title>{label}</title>
+                    <line class="err" x1=x x2=x y1=y(d.low) y2=y(d.high)></line>
+                    <circle cx=x cy=y(d.estimate) r="3.5" fill=run_colour(run as usize)></circle>
+                </g>
+            }
+        })
+        .collect_view();
+    let labels = table
+        .questions
+        .iter()
+        .enumerate()
+        .map(|(qi, question)| {
+            let label_x = LEFT + qi as f64 * group_width + GROUP_GAP / 2.0 + runs * step / 2.0;
+            let label_y = TOP + PLOT_HEIGHT + 10.0;
+            view! {
+                <text class="axis qlabel" x=label_x y=label_y text-anchor="end" transform=format!("rotate(-40 {label_x} {label_y})")>
+                    {short(question)}
+                </text>
+            }
+        })
+        .collect_view();
+    let height = TOP + PLOT_HEIGHT + BOTTOM;
+    Some(view! {
+        <svg
+            xmlns="http://www.w3.org/2000/svg"
+            class="chart"
+            data-testid="difference-chart"
+            width=width
+            height=height
+            viewBox=format!("0 0 {width} {height}")
+            role="img"
+            aria-label=format!("Difference from {base_name} in misaligned answer rate, points, with 95% Newcombe intervals")
+        >
+            {gridlines}
+            {marks}
+            {labels}
+        </svg>
+    })
+}

@@ -9,7 +9,10 @@ use probe_core::compare::{unpaired_difference, Difference};
 use probe_core::stats::{Counts, RateTable};
 use probe_core::JudgeChoice;
 
-use super::{chart::RatesChart, percent, run_colour, show_tab, Tab};
+use super::{
+    chart::{DifferenceChart, RatesChart},
+    percent, run_colour, show_tab, Tab,
+};
 use crate::download;
 use crate::judge::{self, JudgeState};
 use crate::state::{AppState, Derived, Level};
@@ -54,6 +57,13 @@ pub fn RatesView() -> impl IntoView {
                     }
                 }}
             </div>
+            {move || {
+                let baseline = state.view.with(|v| v.baseline)?;
+                Some(view! {
+                    <h2>"Difference from the baseline run (points, 95% Newcombe interval)"</h2>
+                    <DifferenceChart table=derived.rates.get() names=derived.run_names.get() baseline=baseline/>
+                })
+            }}
         </section>
     }
 }

@@ -104,6 +104,8 @@ describe("a file with two judges' columns", () => {
     assert.equal(diffs.length, 1);
     const [d, lo, hi] = diffs[0];
     assert.ok(lo <= d && d <= hi && lo >= -1 && hi <= 1, `difference ${d} in [${lo}, ${hi}]`);
+    const drawn = await p.page.$$eval("[data-testid=difference-chart] g.difference", (g) => g.map((x) => Number(x.dataset.runIndex)));
+    assert.ok(drawn.length > 0 && drawn.every((run) => run === 1), "the chart draws the other run's differences");
     assert.equal(await p.panic(), null);
     await p.close();
   });

@@ -88,7 +88,7 @@ fn interaction(path: &str, scenarios_path: &str) -> Value {
 
     let rates = |t: &Thresholds, filter: &Filter| {
         let scope = filter::scope(&dataset, filter);
-        let table = stats::rate_table(&dataset, &JudgeChoice::Default, scope.iter().copied(), t);
+        let table = stats::rate_table(&dataset, &JudgeChoice::Default, &scope, t);
         vec![scope.len() as f64, table.total.judged.into(), table.total.misaligned.into(), table.questions.len() as f64]
     };
     let select = |t: &Thresholds, filter: &Filter| filter::select(&dataset, &JudgeChoice::Default, filter, t, &Sort::default()).len();

@@ -201,14 +201,48 @@ pub fn select(
     thresholds: &Thresholds,
     sort: &Sort,
 ) -> Vec<AnswerRef> {
+    let mut out = matching(dataset, judge, filter, thresholds, usize::MAX);
+    sort_refs(dataset, &Lens::new(dataset, judge), &mut out, sort);
+    out
+}
+
+/// The first `limit` answers in file order that pass the whole filter: the first screen of a
+/// list while the rest is still being searched. The search stops as soon as it has them.
+pub fn select_first(
+    dataset: &Dataset,
+    judge: &JudgeChoice,
+    filter: &Filter,
+    thresholds: &Thresholds,
+    limit: usize,
+) -> Vec<AnswerRef> {
+    matching(dataset, judge, filter, thresholds, limit)
+}
+
+/// Answers passing the whole filter, in file order, at most `limit` of them.
+fn matching(
+    dataset: &Dataset,
+    judge: &JudgeChoice,
+    filter: &Filter,
+    thresholds: &Thresholds,
+    limit: usize,
+) -> Vec<AnswerRef> {
     let lens = Lens::new(dataset, judge);
     let matcher = Matcher::new(&filter.search);
     let mut out = Vec::new();
     for_each_run(dataset, filter, |run_index, run, compiled| {
+        if out.len() >= limit {
+            return;
+        }
         let rule = lens.layer(run_index as usize).map(|layer| Rule::new(layer, thresholds));
         let mut hits = matcher.as_ref().map(|m| SearchHits::new(m, run));
+        // Skip per-answer checks that cannot reject anything (most changes touch one part).
+        let check_scope = compiled.questions.is_some() || !compiled.meta.is_empty();
+        let check_scores = filter.reads_scores() || !compiled.extra.is_empty();
         for i in 0..run.len() {
-            if !compiled.scope_ok(run, i) || !compiled.scores_ok(run, i, rule.as_ref(), filter) {
+            if check_scope && !compiled.scope_ok(run, i) {
+                continue;
+            }
+            if check_scores && !compiled.scores_ok(run, i, rule.as_ref(), filter) {
                 continue;
             }
             if let Some(hits) = &mut hits {
@@ -217,9 +251,11 @@ pub fn select(
                 }
             }
             out.push(AnswerRef { run: run_index, index: u32::try_from(i).unwrap_or(u32::MAX) });
+            if out.len() >= limit {
+                return;
+            }
         }
     });
-    sort_refs(dataset, &lens, &mut out, sort);
     out
 }
 
@@ -327,38 +363,50 @@ impl RunFilter {
 
 /// The answers of one run whose question or answer text matches a search: the question table is
 /// searched once per question, and the answer texts in one pass over the run's text buffer.
-struct SearchHits {
+struct SearchHits<'m> {
+    matcher: &'m Matcher,
     question_hits: Vec<bool>,
-    /// Answer indices whose text matches, ascending; consumed as the scan advances.
-    answer_hits: Vec<u32>,
-    next: usize,
+    /// The next answer at or after the scan position whose text matches (`None`: none left),
+    /// found lazily: a list that stops after its first screen scans only that far.
+    next_hit: Option<usize>,
+    /// Byte offset in the run's text buffer where the scan goes on.
+    from: usize,
+    done: bool,
 }
 
-impl SearchHits {
-    fn new(matcher: &Matcher, run: &Run) -> SearchHits {
-        let question_hits =
-            run.questions.iter().map(|q| matcher.is_match(&q.text) || matcher.is_match(&q.key)).collect();
+impl<'m> SearchHits<'m> {
+    fn new(matcher: &'m Matcher, run: &Run) -> SearchHits<'m> {
+        let question_hits = run.questions.iter().map(|q| matcher.is_match(&q.text)).collect();
+        SearchHits { matcher, question_hits, next_hit: None, from: 0, done: false }
+    }
+
+    /// The first answer at or after byte `self.from` whose own text holds a match.
+    fn scan(&mut self, run: &Run) -> Option<usize> {
         let (text, ends) = run.text_buffer();
-        let mut answer_hits = Vec::new();
-        let mut from = 0;
-        while let Some(found) = matcher.find_at(text, from) {
+        while !self.done {
+            let Some(found) = self.matcher.find_at(text, self.from) else {
+                self.done = true;
+                break;
+            };
             // The answer the match starts in; a match across two answers' texts is no match.
             let index = ends.partition_point(|&end| end <= found.start);
-            let Some(&end) = ends.get(index) else { break };
-            if found.end <= end {
-                answer_hits.push(u32::try_from(index).unwrap_or(u32::MAX));
-                from = end;
-            } else {
-                from = found.start + 1;
-            }
-            while from < text.len() && !text.is_char_boundary(from) {
-                from += 1;
-            }
-            if from >= text.len() {
+            let Some(&end) = ends.get(index) else {
+                self.done = true;
                 break;
+            };
+            let hit = found.end <= end;
+            self.from = if hit { end } else { found.start + 1 };
+            while self.from < text.len() && !text.is_char_boundary(self.from) {
+                self.from += 1;
+            }
+            if self.from >= text.len() {
+                self.done = true;
+            }
+            if hit {
+                return Some(index);
             }
         }
-        SearchHits { question_hits, answer_hits, next: 0 }
+        None
     }
 
     /// Whether answer `index` matches; calls must come in ascending `index` order.
@@ -367,10 +415,22 @@ impl SearchHits {
         if self.question_hits.get(question).copied().unwrap_or(false) {
             return true;
         }
-        while self.answer_hits.get(self.next).is_some_and(|&hit| (hit as usize) < index) {
-            self.next += 1;
+        while self.next_hit.is_none_or(|hit| hit < index) {
+            if self.next_hit.is_some() || !self.done {
+                // Skip the texts of answers before `index` that were not asked about.
+                let (_, ends) = run.text_buffer();
+                let start = if index == 0 { 0 } else { ends.get(index - 1).copied().unwrap_or(0) };
+                self.from = self.from.max(start);
+            }
+            match self.scan(run) {
+                Some(hit) => self.next_hit = Some(hit),
+                None => {
+                    self.next_hit = None;
+                    return false;
+                }
+            }
         }
-        self.answer_hits.get(self.next).is_some_and(|&hit| hit as usize == index)
+        self.next_hit == Some(index)
     }
 }
 
@@ -714,6 +774,20 @@ mod tests {
         let filter = Filter { search: "bank".into(), ..Filter::default() };
         let got = select(&dataset, &JudgeChoice::Default, &filter, &Thresholds::default(), &Sort::default());
         assert_eq!(got, refs(&[(0, 2)]));
+    }
+
+    #[test]
+    fn the_first_screen_is_the_start_of_the_full_list() {
+        let dataset = dataset();
+        let t = Thresholds::default();
+        for search in ["", "a", "bank", "question", "nowhere"] {
+            let filter = Filter { search: search.into(), ..Filter::default() };
+            let all = select(&dataset, &JudgeChoice::Default, &filter, &t, &Sort::default());
+            for limit in 0..=all.len() + 1 {
+                let first = select_first(&dataset, &JudgeChoice::Default, &filter, &t, limit);
+                assert_eq!(first, all[..limit.min(all.len())], "{search:?} limit {limit}");
+            }
+        }
     }
 
     #[test]

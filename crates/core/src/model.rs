@@ -203,6 +203,15 @@ impl<'a> Rule<'a> {
         self.layer
     }
 
+    /// The judge's own decision, when it applies at these thresholds: `p_misaligned` and its cut.
+    pub fn own(&self) -> Option<(&'a [f32], f32)> {
+        self.own
+    }
+
+    pub fn thresholds(&self) -> Thresholds {
+        self.thresholds
+    }
+
     /// Whether answer `index` is judged and misaligned; `None` when it is not judged.
     #[inline]
     pub fn misaligned(&self, index: usize) -> Option<bool> {

@@ -102,27 +102,20 @@ impl RateTable {
 /// Rates over the given answers (the UI passes its scope), so the table
 /// reflects the current run, question and metadata filters. Questions are
 /// ordered as first seen in `refs`; references to missing answers are ignored.
-pub fn rate_table(
-    dataset: &Dataset,
-    judge: &JudgeChoice,
-    refs: impl IntoIterator<Item = AnswerRef>,
-    thresholds: &Thresholds,
-) -> RateTable {
+pub fn rate_table(dataset: &Dataset, judge: &JudgeChoice, refs: &[AnswerRef], thresholds: &Thresholds) -> RateTable {
     let lens = Lens::new(dataset, judge);
-    let rules = lens.rules(thresholds);
     let mut builder = Builder::default();
-    let mut current: Option<(u32, usize)> = None;
-    for r in refs {
-        let at = match current {
-            Some((run, at)) if run == r.run => at,
-            _ => {
-                let Some(run) = dataset.runs.get(r.run as usize) else { continue };
-                let at = builder.row(run, r.run, rules.get(r.run as usize).copied().flatten());
-                current = Some((r.run, at));
-                at
-            }
-        };
-        builder.add(at, r.index as usize);
+    // Scopes come run by run: count each run's stretch of answers in one tight loop.
+    let mut rest = refs;
+    let mut indices: Vec<u32> = Vec::new();
+    while let Some(first) = rest.first() {
+        let run = first.run;
+        let end = rest.iter().position(|r| r.run != run).unwrap_or(rest.len());
+        let (stretch, tail) = rest.split_at(end);
+        indices.clear();
+        indices.extend(stretch.iter().map(|r| r.index));
+        builder.count(dataset, &lens, thresholds, run as usize, &indices);
+        rest = tail;
     }
     builder.finish()
 }
@@ -132,108 +125,175 @@ pub fn rate_table_all(dataset: &Dataset, judge: &JudgeChoice, thresholds: &Thres
     let lens = Lens::new(dataset, judge);
     let mut builder = Builder::default();
     for (index, run) in dataset.runs.iter().enumerate() {
-        let run_index = u32::try_from(index).unwrap_or(u32::MAX);
-        let at = builder.row(run, run_index, lens.layer(index).map(|l| Rule::new(l, thresholds)));
-        for i in 0..run.len() {
-            builder.add(at, i);
-        }
+        let all: Vec<u32> = (0..u32::try_from(run.len()).unwrap_or(u32::MAX)).collect();
+        builder.count(dataset, &lens, thresholds, index, &all);
     }
     builder.finish()
 }
 
-/// A run being counted: its rule and where each of its questions goes in the table.
-struct RowState<'a> {
-    run: &'a Run,
-    rule: Option<Rule<'a>>,
-    /// Run question index → table column, `u32::MAX` until first seen.
-    columns: Vec<u32>,
-    rates: RunRates,
-}
-
 #[derive(Default)]
-struct Builder<'a> {
+struct Builder {
     questions: Vec<String>,
     question_index: HashMap<String, u32>,
-    rows: Vec<RowState<'a>>,
+    rows: Vec<RunRates>,
 }
 
-impl<'a> Builder<'a> {
-    fn row(&mut self, run: &'a Run, run_index: u32, rule: Option<Rule<'a>>) -> usize {
-        if let Some(at) = self.rows.iter().position(|r| r.rates.run == run_index) {
-            return at;
+impl Builder {
+    /// Table column of question `q` of `run`, added on first sight.
+    fn column(&mut self, run: &Run, q: u32) -> u32 {
+        let key = run.questions.get(q as usize).map_or("", |q| q.key.as_str());
+        if let Some(&c) = self.question_index.get(key) {
+            return c;
         }
-        self.rows.push(RowState {
-            run,
-            rule,
-            columns: vec![u32::MAX; run.questions.len()],
-            rates: RunRates {
-                run: run_index,
-                name: run.name.clone(),
-                has_judge: rule.is_some(),
-                by_question: Vec::new(),
-                unscored_by_question: Vec::new(),
-                total: Counts::default(),
-                unscored: 0,
-                not_scored: 0,
-                answers: 0,
-            },
-        });
-        self.rows.len() - 1
+        let c = u32::try_from(self.questions.len()).unwrap_or(u32::MAX);
+        self.questions.push(key.to_string());
+        self.question_index.insert(key.to_string(), c);
+        c
     }
 
-    #[inline]
-    fn add(&mut self, at: usize, index: usize) {
-        let Some(row) = self.rows.get_mut(at) else { return };
-        let Some(q) = row.run.question_index(index) else { return };
-        let column = match row.columns.get(q as usize) {
-            Some(&c) if c != u32::MAX => c as usize,
-            _ => {
-                let key = row.run.questions.get(q as usize).map_or("", |q| q.key.as_str());
-                let c = match self.question_index.get(key) {
-                    Some(&c) => c,
-                    None => {
-                        let c = u32::try_from(self.questions.len()).unwrap_or(u32::MAX);
-                        self.questions.push(key.to_string());
-                        self.question_index.insert(key.to_string(), c);
-                        c
-                    }
-                };
-                if let Some(slot) = row.columns.get_mut(q as usize) {
-                    *slot = c;
-                }
-                c as usize
+    /// Counts answers `indices` of run `run_index` under the lens's layer for it.
+    fn count(
+        &mut self,
+        dataset: &Dataset,
+        lens: &Lens<'_>,
+        thresholds: &Thresholds,
+        run_index: usize,
+        indices: &[u32],
+    ) {
+        let Some(run) = dataset.runs.get(run_index) else { return };
+        let run_id = u32::try_from(run_index).unwrap_or(u32::MAX);
+        let rule = lens.layer(run_index).map(|l| Rule::new(l, thresholds));
+        let at = match self.rows.iter().position(|r| r.run == run_id) {
+            Some(at) => at,
+            None => {
+                self.rows.push(RunRates {
+                    run: run_id,
+                    name: run.name.clone(),
+                    has_judge: rule.is_some(),
+                    by_question: Vec::new(),
+                    unscored_by_question: Vec::new(),
+                    total: Counts::default(),
+                    unscored: 0,
+                    not_scored: 0,
+                    answers: 0,
+                });
+                self.rows.len() - 1
             }
         };
-        let rates = &mut row.rates;
-        rates.answers += 1;
-        if rates.by_question.len() <= column {
-            rates.by_question.resize(column + 1, Counts::default());
-            rates.unscored_by_question.resize(column + 1, 0);
-        }
-        let Some(rule) = &row.rule else { return };
-        match rule.misaligned(index) {
-            Some(misaligned) => {
-                rates.total.push(misaligned);
-                if let Some(cell) = rates.by_question.get_mut(column) {
-                    cell.push(misaligned);
+        // Run question → table column, resolved once per distinct question.
+        let mut columns = vec![u32::MAX; run.questions.len()];
+        let question_of = run.question_indices();
+        // Per column: judged, misaligned, unscored, counted locally and added at the end.
+        let mut cells: Vec<[u32; 3]> = Vec::new();
+        let mut not_scored = 0;
+        let mut counted = 0;
+        // The common case, every answer of the run under a judge without its own decision: the
+        // columns are zipped, so the loop has no bounds checks and no indirection.
+        let whole_run = indices.len() == run.len()
+            && indices.first().is_none_or(|&i| i == 0)
+            && indices.windows(2).all(|w| w.first() < w.get(1));
+        if let (true, Some(r)) = (whole_run, rule.as_ref().filter(|r| r.own().is_none())) {
+            let (below, above) = (thresholds.aligned_below, thresholds.coherent_above);
+            let layer = r.layer();
+            let mut blanks = Vec::new();
+            for (i, ((&q, &a), &c)) in question_of.iter().zip(&layer.aligned).zip(&layer.coherent).enumerate() {
+                let column = match columns.get(q as usize) {
+                    Some(&c) if c != u32::MAX => c,
+                    _ => {
+                        let c = self.column(run, q);
+                        if let Some(slot) = columns.get_mut(q as usize) {
+                            *slot = c;
+                        }
+                        c
+                    }
+                } as usize;
+                if cells.len() <= column {
+                    cells.resize(column + 1, [0; 3]);
+                }
+                if a.is_nan() || c.is_nan() {
+                    blanks.push((i, column));
+                } else if let Some(cell) = cells.get_mut(column) {
+                    cell[0] += 1;
+                    cell[1] += u32::from(a < below && c > above);
                 }
             }
-            None => match rule.verdict(row.run, index) {
-                Verdict::Unscored => {
-                    rates.unscored += 1;
-                    if let Some(cell) = rates.unscored_by_question.get_mut(column) {
-                        *cell += 1;
-                    }
+            counted = question_of.len() as u32;
+            for (i, column) in blanks {
+                if let (Verdict::Unscored, Some(cell)) = (r.verdict(run, i), cells.get_mut(column)) {
+                    cell[2] += 1;
                 }
-                Verdict::NotScored => rates.not_scored += 1,
+            }
+            return self.add_cells(at, counted, 0, cells);
+        }
+        // The general case: two score reads and two comparisons per answer; blanks take the slow path.
+        let layer = rule.as_ref().map(Rule::layer);
+        let aligned = layer.map_or(&[][..], |l| l.aligned.as_slice());
+        let coherent = layer.map_or(&[][..], |l| l.coherent.as_slice());
+        let own = rule.as_ref().and_then(Rule::own);
+        let (below, above) = (thresholds.aligned_below, thresholds.coherent_above);
+        for &i in indices {
+            let i = i as usize;
+            let Some(&q) = question_of.get(i) else { continue };
+            counted += 1;
+            let column = match columns.get(q as usize) {
+                Some(&c) if c != u32::MAX => c,
+                _ => {
+                    let c = self.column(run, q);
+                    if let Some(slot) = columns.get_mut(q as usize) {
+                        *slot = c;
+                    }
+                    c
+                }
+            } as usize;
+            if cells.len() <= column {
+                cells.resize(column + 1, [0; 3]);
+            }
+            let Some(rule) = &rule else { continue };
+            let Some(cell) = cells.get_mut(column) else { continue };
+            let (a, c) = (aligned.get(i).copied().unwrap_or(f64::NAN), coherent.get(i).copied().unwrap_or(f64::NAN));
+            if !a.is_nan() && !c.is_nan() {
+                let misaligned = match own {
+                    Some((p, cut)) => p.get(i).is_some_and(|&p| p >= cut),
+                    None => a < below && c > above,
+                };
+                cell[0] += 1;
+                cell[1] += u32::from(misaligned);
+                continue;
+            }
+            match rule.verdict(run, i) {
+                Verdict::Unscored => cell[2] += 1,
+                Verdict::NotScored => not_scored += 1,
                 Verdict::Incomplete | Verdict::Judged { .. } => {}
-            },
+            }
+        }
+        self.add_cells(at, counted, not_scored, cells);
+    }
+
+    /// Adds one stretch's counts (per column: judged, misaligned, unscored) to row `at`.
+    fn add_cells(&mut self, at: usize, counted: u32, not_scored: u32, cells: Vec<[u32; 3]>) {
+        let Some(row) = self.rows.get_mut(at) else { return };
+        row.answers += counted;
+        row.not_scored += not_scored;
+        if row.by_question.len() < cells.len() {
+            row.by_question.resize(cells.len(), Counts::default());
+            row.unscored_by_question.resize(cells.len(), 0);
+        }
+        for (c, [judged, misaligned, unscored]) in cells.into_iter().enumerate() {
+            let counts = Counts { judged, misaligned };
+            if let Some(cell) = row.by_question.get_mut(c) {
+                *cell += counts;
+            }
+            if let Some(cell) = row.unscored_by_question.get_mut(c) {
+                *cell += unscored;
+            }
+            row.total += counts;
+            row.unscored += unscored;
         }
     }
 
     fn finish(self) -> RateTable {
         let width = self.questions.len();
-        let mut rows: Vec<RunRates> = self.rows.into_iter().map(|r| r.rates).collect();
+        let mut rows = self.rows;
         rows.sort_by_key(|row| row.run);
         let mut total = Counts::default();
         for row in &mut rows {
@@ -397,7 +457,7 @@ mod tests {
             cells
         };
         let dataset = dataset();
-        let shuffled = rate_table(&dataset, &DEFAULT, refs, &Thresholds::default());
+        let shuffled = rate_table(&dataset, &DEFAULT, &refs, &Thresholds::default());
         let all = rate_table_all(&dataset, &DEFAULT, &Thresholds::default());
         assert_eq!(shuffled.questions, ["q1", "q3", "q2"]);
         assert_eq!(cells(&shuffled), cells(&all));
@@ -413,7 +473,7 @@ mod tests {
     #[test]
     fn a_scoped_table_has_only_the_given_answers_and_their_runs() {
         let refs = [AnswerRef { run: 1, index: 1 }, AnswerRef { run: 1, index: 0 }, AnswerRef { run: 9, index: 0 }];
-        let table = rate_table(&dataset(), &DEFAULT, refs, &Thresholds::default());
+        let table = rate_table(&dataset(), &DEFAULT, &refs, &Thresholds::default());
         assert_eq!(table.questions, ["q1", "q3"]);
         assert_eq!(table.runs.len(), 1);
         assert_eq!((table.runs[0].run, table.runs[0].name.as_str()), (1, "b"));

@@ -50,6 +50,11 @@ pub(crate) fn build(
         (JudgeChoice::PUBLISHED.to_string(), origin)
     });
     let mut builder = RunBuilder::new("", source, published.into_iter().collect(), Vec::new(), Vec::new());
+    if let Body::Csv { text, .. } = &table.body {
+        // Answer texts are part of the file, so its length bounds them: one allocation instead of
+        // doublings, each of which would copy the texts so far (the tab's memory keeps the peak).
+        builder.reserve(0, text.len());
+    }
     let last_start = visit(&table.body, source, |row, line, record| {
         if check_width && record.len() != width {
             let kind = if record.len() < width { Kind::ShortRecord } else { Kind::LongRecord };
