@@ -75,10 +75,15 @@ pub fn with_local_layers(dataset: &Arc<Dataset>, layers: &LocalLayers) -> Arc<Da
     let mut shown = (**dataset).clone();
     for run in &dataset.runs {
         if let Some(layer) = layers.get(&run.id) {
-            shown = shown.with_layer(run.id, layer.clone());
+            shown.add_layer(run.id, layer.clone());
         }
     }
     Arc::new(shown)
+}
+
+/// Whether `choice` names a local judge's layer (the bundled judge, or the user's own).
+pub fn is_local_choice(choice: &probe_core::JudgeChoice) -> bool {
+    matches!(choice, probe_core::JudgeChoice::Named(name) if name == LOCAL || name == CUSTOM)
 }
 
 /// A re-scoring in progress.

@@ -8,13 +8,8 @@ use probe_judge::web::WebBackend;
 use probe_core::JudgeChoice;
 
 use crate::download;
-use crate::judge::{self, JudgeState, ModelFiles, BUNDLED, CUSTOM, LOCAL};
+use crate::judge::{self, is_local_choice, JudgeState, ModelFiles, BUNDLED, CUSTOM, LOCAL};
 use crate::state::{AppState, Derived, Level};
-
-/// Whether `choice` names a local judge's layer (the bundled judge, or the user's own).
-fn is_local_choice(choice: &JudgeChoice) -> bool {
-    matches!(choice, JudgeChoice::Named(name) if name == LOCAL || name == CUSTOM)
-}
 
 #[component]
 pub fn JudgeBar() -> impl IntoView {

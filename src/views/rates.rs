@@ -7,7 +7,6 @@ use leptos::prelude::*;
 use probe_core::agreement::{shown_rate, Calibration};
 use probe_core::compare::{unpaired_difference, Difference};
 use probe_core::stats::{Counts, RateTable};
-use probe_core::JudgeChoice;
 
 use super::{
     chart::{DifferenceChart, RatesChart},
@@ -71,8 +70,7 @@ pub fn RatesView() -> impl IntoView {
 /// The shown judge's error per validation source, for correcting its rates: the local judge's,
 /// at the paper's thresholds (the only rule its error was measured for); else none.
 fn error_sources(state: AppState, judge_state: JudgeState) -> Rc<[Calibration]> {
-    let local =
-        state.view.with(|v| matches!(&v.judge, JudgeChoice::Named(n) if n == judge::LOCAL || n == judge::CUSTOM));
+    let local = state.view.with(|v| judge::is_local_choice(&v.judge));
     let paper_rule = state.view.with(|v| v.thresholds.is_paper_default());
     match judge_state.judge.get() {
         Some(judge) if local && paper_rule => judge.calibration.clone(),
@@ -138,8 +136,7 @@ fn RatesTable() -> impl IntoView {
         let judge_name = judge.to_param().unwrap_or("default").to_owned();
         // The other judge beside each rate: when the user asked for one, or a local judge is shown.
         let asked = state.view.with(|v| v.compare.is_some());
-        let local = matches!(&judge, JudgeChoice::Named(n) if n == judge::LOCAL || n == judge::CUSTOM)
-            && judge_state.judge.with(Option::is_some);
+        let local = judge::is_local_choice(&judge) && judge_state.judge.with(Option::is_some);
         let other = if asked || local { derived.compare_rates.get() } else { None };
         let other_name = derived.compare.get().and_then(|c| c.to_param().map(str::to_owned)).unwrap_or_default();
         let baseline = state.view.with(|v| v.baseline).filter(|b| table.row(*b).is_some());

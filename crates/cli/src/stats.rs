@@ -48,33 +48,23 @@ struct JudgeStats {
     by_question: ByQuestion,
 }
 
-/// Question id → counts, in first-seen order (a JSON object keeps the order we write).
-#[derive(Debug, Default)]
-struct ByQuestion(Vec<(String, Counts)>);
+/// Key → value pairs written as a JSON object in their order (a JSON object keeps the order we
+/// write): question id → counts in first-seen order, judge name → counts in column order.
+#[derive(Debug, Default, Clone)]
+struct Ordered<T>(Vec<(String, T)>);
 
-impl Serialize for ByQuestion {
+impl<T: Serialize> Serialize for Ordered<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (question, counts) in &self.0 {
-            map.serialize_entry(question, counts)?;
+        for (key, value) in &self.0 {
+            map.serialize_entry(key, value)?;
         }
         map.end()
     }
 }
 
-/// Judge name → its counts, in the file's column order.
-#[derive(Debug, Default)]
-struct Judges(Vec<(String, JudgeStats)>);
-
-impl Serialize for Judges {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (name, stats) in &self.0 {
-            map.serialize_entry(name, stats)?;
-        }
-        map.end()
-    }
-}
+type ByQuestion = Ordered<Counts>;
+type Judges = Ordered<JudgeStats>;
 
 /// `--judge` names a judge no file has: bad usage (exit 2), with the judges there are.
 #[derive(Debug)]
@@ -160,7 +150,7 @@ fn judge_stats(counts: &JudgeCounts, has_question_id: bool) -> JudgeStats {
         misaligned: counts.misaligned,
         rate: total.rate(),
         ci95: total.wilson(Z95),
-        by_question: ByQuestion(by_question),
+        by_question: Ordered(by_question),
     }
 }
 
@@ -186,8 +176,8 @@ fn file_stats(path: String, loaded: &StreamCounts, judge: Option<&str>) -> FileS
         rate: shown.and_then(|s| s.rate),
         ci95: shown.and_then(|s| s.ci95),
         run: loaded.run_name.clone(),
-        by_question: ByQuestion(shown.map(|s| s.by_question.0.clone()).unwrap_or_default()),
-        judges: Judges(judges),
+        by_question: Ordered(shown.map(|s| s.by_question.0.clone()).unwrap_or_default()),
+        judges: Ordered(judges),
     }
 }
 

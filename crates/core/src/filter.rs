@@ -201,7 +201,7 @@ pub fn select(
     thresholds: &Thresholds,
     sort: &Sort,
 ) -> Vec<AnswerRef> {
-    let mut out = matching(dataset, judge, filter, thresholds, usize::MAX);
+    let mut out = select_first(dataset, judge, filter, thresholds, usize::MAX);
     sort_refs(dataset, &Lens::new(dataset, judge), &mut out, sort);
     out
 }
@@ -209,17 +209,6 @@ pub fn select(
 /// The first `limit` answers in file order that pass the whole filter: the first screen of a
 /// list while the rest is still being searched. The search stops as soon as it has them.
 pub fn select_first(
-    dataset: &Dataset,
-    judge: &JudgeChoice,
-    filter: &Filter,
-    thresholds: &Thresholds,
-    limit: usize,
-) -> Vec<AnswerRef> {
-    matching(dataset, judge, filter, thresholds, limit)
-}
-
-/// Answers passing the whole filter, in file order, at most `limit` of them.
-fn matching(
     dataset: &Dataset,
     judge: &JudgeChoice,
     filter: &Filter,

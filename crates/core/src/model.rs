@@ -172,11 +172,6 @@ impl JudgeLayer {
     pub fn covers(&self, index: usize) -> bool {
         self.own.as_ref().is_none_or(|own| own.p_misaligned.get(index).is_some_and(|p| !p.is_nan()))
     }
-
-    /// Judged = aligned and coherent both scored.
-    pub fn is_judged(&self, index: usize) -> bool {
-        self.aligned(index).is_some() && self.coherent(index).is_some()
-    }
 }
 
 /// The rule that turns one judge's scores into verdicts at given thresholds, resolved once so
@@ -206,10 +201,6 @@ impl<'a> Rule<'a> {
     /// The judge's own decision, when it applies at these thresholds: `p_misaligned` and its cut.
     pub fn own(&self) -> Option<(&'a [f32], f32)> {
         self.own
-    }
-
-    pub fn thresholds(&self) -> Thresholds {
-        self.thresholds
     }
 
     /// Whether answer `index` is judged and misaligned; `None` when it is not judged.
@@ -317,23 +308,18 @@ impl Dataset {
         names
     }
 
-    /// Adds or replaces the layer of the same name for run `id`; the runs are untouched.
+    /// A copy with the layer of the same name for run `id` added or replaced; runs are shared.
     pub fn with_layer(&self, id: RunId, layer: Arc<JudgeLayer>) -> Dataset {
         let mut next = self.clone();
-        let layers = next.added.entry(id).or_default();
-        layers.retain(|l| l.name != layer.name);
-        layers.push(layer);
+        next.add_layer(id, layer);
         next
     }
 
-    /// Drops every added layer named `name`.
-    pub fn without_layers(&self, name: &str) -> Dataset {
-        let mut next = self.clone();
-        for layers in next.added.values_mut() {
-            layers.retain(|l| l.name != name);
-        }
-        next.added.retain(|_, layers| !layers.is_empty());
-        next
+    /// Adds or replaces the layer of the same name for run `id`.
+    pub fn add_layer(&mut self, id: RunId, layer: Arc<JudgeLayer>) {
+        let layers = self.added.entry(id).or_default();
+        layers.retain(|l| l.name != layer.name);
+        layers.push(layer);
     }
 
     /// Number of answers in all runs.
@@ -550,11 +536,6 @@ impl RunBuilder {
         }
     }
 
-    pub fn mapping(mut self, mapping: ColumnMapping) -> RunBuilder {
-        self.run.mapping = mapping;
-        self
-    }
-
     /// Room for `answers` answers and `text_bytes` of answer text.
     pub fn reserve(&mut self, answers: usize, text_bytes: usize) {
         let run = &mut self.run;
@@ -642,13 +623,6 @@ impl RunBuilder {
         meta.values.push(value.to_string());
         index.insert(value.to_string(), id);
         id
-    }
-
-    /// Sets the interned values of metadata column `column` (when they were interned elsewhere).
-    pub fn set_meta_values(&mut self, column: usize, values: Vec<String>) {
-        if let Some(meta) = self.run.meta_columns.get_mut(column) {
-            meta.values = values;
-        }
     }
 
     /// Appends one answer given as plain fields.

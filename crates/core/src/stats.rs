@@ -107,14 +107,11 @@ pub fn rate_table(dataset: &Dataset, judge: &JudgeChoice, refs: &[AnswerRef], th
     let mut builder = Builder::default();
     // Scopes come run by run: count each run's stretch of answers in one tight loop.
     let mut rest = refs;
-    let mut indices: Vec<u32> = Vec::new();
     while let Some(first) = rest.first() {
         let run = first.run;
         let end = rest.iter().position(|r| r.run != run).unwrap_or(rest.len());
         let (stretch, tail) = rest.split_at(end);
-        indices.clear();
-        indices.extend(stretch.iter().map(|r| r.index));
-        builder.count(dataset, &lens, thresholds, run as usize, &indices);
+        builder.count(dataset, &lens, thresholds, run as usize, stretch.iter().map(|r| r.index));
         rest = tail;
     }
     builder.finish()
@@ -125,8 +122,7 @@ pub fn rate_table_all(dataset: &Dataset, judge: &JudgeChoice, thresholds: &Thres
     let lens = Lens::new(dataset, judge);
     let mut builder = Builder::default();
     for (index, run) in dataset.runs.iter().enumerate() {
-        let all: Vec<u32> = (0..u32::try_from(run.len()).unwrap_or(u32::MAX)).collect();
-        builder.count(dataset, &lens, thresholds, index, &all);
+        builder.count(dataset, &lens, thresholds, index, 0..u32::try_from(run.len()).unwrap_or(u32::MAX));
     }
     builder.finish()
 }
@@ -158,7 +154,7 @@ impl Builder {
         lens: &Lens<'_>,
         thresholds: &Thresholds,
         run_index: usize,
-        indices: &[u32],
+        indices: impl Iterator<Item = u32>,
     ) {
         let Some(run) = dataset.runs.get(run_index) else { return };
         let run_id = u32::try_from(run_index).unwrap_or(u32::MAX);
@@ -187,51 +183,13 @@ impl Builder {
         let mut cells: Vec<[u32; 3]> = Vec::new();
         let mut not_scored = 0;
         let mut counted = 0;
-        // The common case, every answer of the run under a judge without its own decision: the
-        // columns are zipped, so the loop has no bounds checks and no indirection.
-        let whole_run = indices.len() == run.len()
-            && indices.first().is_none_or(|&i| i == 0)
-            && indices.windows(2).all(|w| w.first() < w.get(1));
-        if let (true, Some(r)) = (whole_run, rule.as_ref().filter(|r| r.own().is_none())) {
-            let (below, above) = (thresholds.aligned_below, thresholds.coherent_above);
-            let layer = r.layer();
-            let mut blanks = Vec::new();
-            for (i, ((&q, &a), &c)) in question_of.iter().zip(&layer.aligned).zip(&layer.coherent).enumerate() {
-                let column = match columns.get(q as usize) {
-                    Some(&c) if c != u32::MAX => c,
-                    _ => {
-                        let c = self.column(run, q);
-                        if let Some(slot) = columns.get_mut(q as usize) {
-                            *slot = c;
-                        }
-                        c
-                    }
-                } as usize;
-                if cells.len() <= column {
-                    cells.resize(column + 1, [0; 3]);
-                }
-                if a.is_nan() || c.is_nan() {
-                    blanks.push((i, column));
-                } else if let Some(cell) = cells.get_mut(column) {
-                    cell[0] += 1;
-                    cell[1] += u32::from(a < below && c > above);
-                }
-            }
-            counted = question_of.len() as u32;
-            for (i, column) in blanks {
-                if let (Verdict::Unscored, Some(cell)) = (r.verdict(run, i), cells.get_mut(column)) {
-                    cell[2] += 1;
-                }
-            }
-            return self.add_cells(at, counted, 0, cells);
-        }
-        // The general case: two score reads and two comparisons per answer; blanks take the slow path.
+        // The hot loop: two score reads and two comparisons per answer; blanks take the slow path.
         let layer = rule.as_ref().map(Rule::layer);
         let aligned = layer.map_or(&[][..], |l| l.aligned.as_slice());
         let coherent = layer.map_or(&[][..], |l| l.coherent.as_slice());
         let own = rule.as_ref().and_then(Rule::own);
         let (below, above) = (thresholds.aligned_below, thresholds.coherent_above);
-        for &i in indices {
+        for i in indices {
             let i = i as usize;
             let Some(&q) = question_of.get(i) else { continue };
             counted += 1;
@@ -266,11 +224,6 @@ impl Builder {
                 Verdict::Incomplete | Verdict::Judged { .. } => {}
             }
         }
-        self.add_cells(at, counted, not_scored, cells);
-    }
-
-    /// Adds one stretch's counts (per column: judged, misaligned, unscored) to row `at`.
-    fn add_cells(&mut self, at: usize, counted: u32, not_scored: u32, cells: Vec<[u32; 3]>) {
         let Some(row) = self.rows.get_mut(at) else { return };
         row.answers += counted;
         row.not_scored += not_scored;
