@@ -1,3 +1,12 @@
 // Starts the app. Kept as a file (not an inline script) so the page's CSP can forbid inline script.
 import init from "./probe-explorer-web.js";
+
+// The theme the reader chose last time (the toggle stores "light" or "dark"; nothing stored:
+// follow the system) is applied before the app starts, so the page never flashes the other one.
+try {
+  const theme = localStorage.getItem("probe-explorer-theme");
+  if (theme === "light" || theme === "dark") document.documentElement.dataset.theme = theme;
+} catch {
+  // Storage can be blocked (private modes, file://): the system setting applies.
+}
 init();

@@ -9,6 +9,7 @@ mod cache;
 mod download;
 mod judge;
 mod load;
+mod site;
 mod state;
 mod url;
 mod views;

@@ -178,7 +178,7 @@ async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, String> {
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
-async fn fetch_bytes(url: &str, controller: Option<web_sys::AbortController>) -> Result<Vec<u8>, String> {
+pub(crate) async fn fetch_bytes(url: &str, controller: Option<web_sys::AbortController>) -> Result<Vec<u8>, String> {
     let signal = controller.as_ref().map(|c| c.signal());
     let signal = signal.as_ref();
     let base = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();

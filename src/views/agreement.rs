@@ -49,8 +49,9 @@ pub fn AgreementView() -> impl IntoView {
         view! {
             <p class="compare-pick">
                 "Judge A: " <strong data-testid="compare-first">{label(&first)}</strong>
-                " (the judge above) · judge B: "
-                <select data-testid="compare-select" on:change=pick_second>
+                " (the judge above) · "
+                <label for="compare-select">"judge B: "</label>
+                <select id="compare-select" data-testid="compare-select" on:change=pick_second>
                     {names
                         .into_iter()
                         .map(|name| {

@@ -369,18 +369,19 @@ fn AnswerList() -> impl IntoView {
                         class:open=is_open
                         class:misaligned=misaligned
                         role="row"
-                        aria-selected=is_open.to_string()
+                        aria-current=is_open.then_some("true")
                         data-testid="answer-row"
                         data-run=r.run
                         data-index=r.index
+                        aria-rowindex=position + 2
                         style:transform=format!("translateY({}px)", position as f64 * ROW_HEIGHT)
                         on:click=move |_| state.view.update(|v| v.open = Some(r))
                     >
-                        <span class="c-run"><span class="swatch" style:background=run_colour(r.run as usize)></span>{name}</span>
-                        <span class="c-question" title=run.question_text(i).to_owned()>{run.question_key(i).to_owned()}</span>
-                        <span class="c-score">{score_text(layer.and_then(|l| l.aligned(i)))}</span>
-                        <span class="c-score">{score_text(layer.and_then(|l| l.coherent(i)))}</span>
-                        <span class="c-answer">{highlighted(&preview(run.answer_text(i)), &search)}</span>
+                        <span class="c-run" role="cell"><span class="swatch" style:background=run_colour(r.run as usize)></span>{name}</span>
+                        <span class="c-question" role="cell" title=run.question_text(i).to_owned()>{run.question_key(i).to_owned()}</span>
+                        <span class="c-score" role="cell">{score_text(layer.and_then(|l| l.aligned(i)))}</span>
+                        <span class="c-score" role="cell">{score_text(layer.and_then(|l| l.coherent(i)))}</span>
+                        <span class="c-answer" role="cell">{highlighted(&preview(run.answer_text(i)), &search)}</span>
                     </div>
                 })
             })
@@ -388,16 +389,23 @@ fn AnswerList() -> impl IntoView {
     };
 
     view! {
-        <div class="list" role="grid" aria-label="Answers">
-            <div class="list-header" role="row">
-                <span class="c-run">{sort_header(state, "Run", SortKey::Run)}</span>
-                <span class="c-question">{sort_header(state, "Question", SortKey::Question)}</span>
-                <span class="c-score">{sort_header(state, "Aligned", SortKey::Aligned)}</span>
-                <span class="c-score">{sort_header(state, "Coherent", SortKey::Coherent)}</span>
-                <span class="c-answer">{sort_header(state, "Answer", SortKey::Row)} " · " {sort_header(state, "Length", SortKey::Length)}</span>
+        // A table (not a grid: rows are opened with the list's keys, not moved between as cells).
+        // The scrolling body takes focus, so the keyboard can scroll it and then use j / k.
+        <div class="list" role="table" aria-label="Answers" aria-rowcount=move || derived.selection.with(|s| s.len() + 1)>
+            <div role="rowgroup">
+                <div class="list-header" role="row">
+                    <span class="c-run" role="columnheader">{sort_header(state, "Run", SortKey::Run)}</span>
+                    <span class="c-question" role="columnheader">{sort_header(state, "Question", SortKey::Question)}</span>
+                    <span class="c-score" role="columnheader">{sort_header(state, "Aligned", SortKey::Aligned)}</span>
+                    <span class="c-score" role="columnheader">{sort_header(state, "Coherent", SortKey::Coherent)}</span>
+                    <span class="c-answer" role="columnheader">{sort_header(state, "Answer", SortKey::Row)} " · " {sort_header(state, "Length", SortKey::Length)}</span>
+                </div>
             </div>
             <div
                 class="viewport"
+                role="rowgroup"
+                tabindex="0"
+                aria-label="Answers; j / k or ↓ / ↑ open the next and the previous answer"
                 node_ref=viewport
                 data-testid="answer-viewport"
                 style:height=format!("{VIEWPORT_HEIGHT}px")
@@ -407,7 +415,7 @@ fn AnswerList() -> impl IntoView {
                     }
                 }
             >
-                <div class="spacer" style:height=move || format!("{}px", derived.selection.with(|s| s.len()) as f64 * ROW_HEIGHT)>
+                <div class="spacer" role="none" style:height=move || format!("{}px", derived.selection.with(|s| s.len()) as f64 * ROW_HEIGHT)>
                     {rows}
                 </div>
             </div>

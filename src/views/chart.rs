@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use probe_core::agreement::{shown_rate, Calibration};
 use probe_core::stats::RateTable;
 
-use super::run_colour;
+use super::{run_colour, RUN_PATTERNS};
 
 const PLOT_HEIGHT: f64 = 220.0;
 const TOP: f64 = 16.0;
@@ -66,6 +66,9 @@ pub fn RatesChart(table: Arc<RateTable>, names: Vec<String>, sources: Rc<[Calibr
                         <g class="bar" data-run-index=row.run data-question=question.clone() data-rate=rate>
                             <title>{label}</title>
                             <rect x=x + 1.0 y=y(rate) width=bar - 2.0 height=(y(0.0) - y(rate)).max(0.5) fill=run_colour(row.run as usize)></rect>
+                            {pattern_fill(row.run as usize).map(|fill| view! {
+                                <rect class="pattern" x=x + 1.0 y=y(rate) width=bar - 2.0 height=(y(0.0) - y(rate)).max(0.5) fill=fill></rect>
+                            })}
                             <line class="err" x1=x + bar / 2.0 x2=x + bar / 2.0 y1=y(lo) y2=y(hi)></line>
                             <line class="err" x1=x + 3.0 x2=x + bar - 3.0 y1=y(hi) y2=y(hi)></line>
                             <line class="err" x1=x + 3.0 x2=x + bar - 3.0 y1=y(lo) y2=y(lo)></line>
@@ -97,15 +100,16 @@ pub fn RatesChart(table: Arc<RateTable>, names: Vec<String>, sources: Rc<[Calibr
         .map(|(i, row)| {
             let name = names.get(row.run as usize).cloned().unwrap_or_default();
             view! {
-                <g transform=format!("translate({LEFT}, {})", height + 14.0 * i as f64)>
-                    <rect width="10" height="10" fill=run_colour(row.run as usize)></rect>
-                    <text class="axis" x="14" y="9">{name}</text>
+                <g transform=format!("translate({LEFT}, {})", height + 16.0 * i as f64)>
+                    <rect width="12" height="12" fill=run_colour(row.run as usize)></rect>
+                    {pattern_fill(row.run as usize).map(|fill| view! { <rect class="pattern" width="12" height="12" fill=fill></rect> })}
+                    <text class="axis legend-label" x="17" y="10">{name}</text>
                 </g>
             }
         })
         .collect_view();
 
-    let total_height = height + 14.0 * table.runs.len() as f64 + 4.0;
+    let total_height = height + 16.0 * table.runs.len() as f64 + 4.0;
     view! {
         <svg
             xmlns="http://www.w3.org/2000/svg"
@@ -115,12 +119,48 @@ pub fn RatesChart(table: Arc<RateTable>, names: Vec<String>, sources: Rc<[Calibr
             viewBox=format!("0 0 {width} {total_height}")
             role="img"
             aria-label="Misaligned answer rate by question and run, with 95% Wilson intervals"
+            aria-describedby="rates-chart-summary"
         >
+            <PatternDefs/>
             {gridlines}
             {groups}
             <line class="axis-line" x1=LEFT x2=LEFT y1=TOP y2=TOP + PLOT_HEIGHT></line>
             {legend}
         </svg>
+    }
+}
+
+/// The fill of run `run`'s pattern layer, drawn over its colour; `None` for a plain fill.
+fn pattern_fill(run: usize) -> Option<String> {
+    let k = run % RUN_PATTERNS;
+    (k > 0).then(|| format!("url(#run-pattern-{k})"))
+}
+
+/// Fill patterns that tell runs apart without colour: diagonal, dots, horizontal, crosshatch,
+/// vertical (pattern 0 is a plain fill). Drawn in a translucent contrast colour (`.hatch` in the
+/// stylesheet follows the theme; the attribute is the fallback of an exported SVG).
+#[component]
+fn PatternDefs() -> impl IntoView {
+    const HATCH: &str = "rgba(255,255,255,0.8)";
+    view! {
+        <defs>
+            <pattern id="run-pattern-1" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+                <line class="hatch" x1="0" y1="0" x2="0" y2="6" stroke=HATCH stroke-width="2"></line>
+            </pattern>
+            <pattern id="run-pattern-2" width="5" height="5" patternUnits="userSpaceOnUse">
+                <circle class="hatch-dot" cx="2.5" cy="2.5" r="1.2" fill=HATCH></circle>
+            </pattern>
+            <pattern id="run-pattern-3" width="5" height="5" patternUnits="userSpaceOnUse">
+                <line class="hatch" x1="0" y1="2.5" x2="5" y2="2.5" stroke=HATCH stroke-width="1.5"></line>
+            </pattern>
+            <pattern id="run-pattern-4" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+                <line class="hatch" x1="0" y1="0" x2="0" y2="6" stroke=HATCH stroke-width="1.2"></line>
+                <line class="hatch" x1="0" y1="3" x2="6" y2="3" stroke=HATCH stroke-width="1.2"></line>
+            </pattern>
+            <pattern id="run-pattern-5" width="5" height="5" patternUnits="userSpaceOnUse">
+                <line class="hatch" x1="2.5" y1="0" x2="2.5" y2="5" stroke=HATCH stroke-width="1.5"></line>
+            </pattern>
+        </defs>
     }
 }
 

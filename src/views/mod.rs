@@ -12,7 +12,10 @@ mod notices;
 mod playground;
 mod rates;
 mod scatter;
+mod site_text;
 mod sources;
+mod theme;
+mod tour;
 
 use std::sync::Arc;
 
@@ -21,7 +24,7 @@ pub use probe_core::view_state::Tab;
 use wasm_bindgen::JsCast;
 
 use crate::judge::JudgeState;
-use crate::load;
+use crate::site::{self, SiteState};
 use crate::state::{AppState, Derived};
 use crate::url;
 
@@ -42,6 +45,15 @@ pub fn show_tab(state: AppState, tab: Tab) {
 }
 
 /// The whole app.
+///
+/// Layout, top to bottom (`style/main.css` places it; a new view only adds a tab):
+/// - header: title (the site's, when the page is a site), then the toolbar (tour, theme, link);
+/// - the demo's label, notices, the data bar (compact: open files, a URL, what is loading) with
+///   its drawer (catalog, loaded runs), the mapping step;
+/// - the view controls (thresholds, judge) and the tabs;
+/// - `.workspace`: the current tab's view in `<main>`, and beside it on wide screens (below on
+///   narrow ones) a site's introduction and figures;
+/// - the tour panel (fixed at the bottom right while a step is open), the footer.
 #[component]
 pub fn App() -> impl IntoView {
     let state = AppState::new(url::read_view_state());
@@ -50,44 +62,60 @@ pub fn App() -> impl IntoView {
     provide_context(judge_state);
     let derived = Derived::new(state, judge_state);
     provide_context(derived);
+    let sites = SiteState::new(state);
+    provide_context(sites);
+    // The data drawer starts open on the empty state (the demo and the catalog), closed when the
+    // address names data or a site, so the results lead the first screen.
+    let opened_on_data = state.view.with_untracked(|v| !v.sources.is_empty() || v.site.is_some());
+    let drawer = RwSignal::new(!opened_on_data);
+    provide_context(sources::DataDrawer(drawer));
+    Effect::new(move |_| {
+        if sites.site.with(Option::is_some) {
+            drawer.set(false);
+        }
+    });
 
     // The URL always describes what is on screen, so any moment can be shared.
     Effect::new(move |_| state.view.with(url::write_view_state));
 
-    let sources = state.view.with_untracked(|v| v.sources.clone());
-    if sources.is_empty() {
-        load::load_demo(state);
-    } else {
-        load::load_urls(state, sources);
-    }
-    install_keyboard_shortcuts(state, derived);
+    site::start(state, sites);
+    install_keyboard_shortcuts(state, derived, sites);
 
     let tab = derived.tab;
     view! {
+        <a class="skip-link" href="#results">"Skip to the results"</a>
         <header class="top">
-            <h1>"Probe Explorer"</h1>
-            <p class="tagline">"Explore emergent-misalignment transcripts in your browser. Nothing is uploaded."</p>
-            <CopyLink/>
+            <site_text::SiteTitle/>
+            <div class="toolbar">
+                <tour::TourButton/>
+                <theme::ThemeToggle/>
+                <CopyLink/>
+            </div>
         </header>
         <Show when=move || state.is_demo.get()>
             <p class="demo-banner" data-testid="demo-banner">
-                "You are looking at a small illustrative demo dataset written by the Probe Explorer authors: "
+                <strong>"Demo data. "</strong>
+                "You are looking at a small illustrative dataset written by the Probe Explorer authors: "
                 <strong>"it is not real model output."</strong>
-                " Load published transcripts below to explore real results."
+                " Open published transcripts below (the catalog) or your own files to explore real results."
             </p>
         </Show>
         <notices::Notices/>
         <sources::Sources/>
         <mapping::MappingStep/>
-        <controls::Thresholds/>
-        <judge::JudgeBar/>
-        <nav class="tabs" role="tablist">
+        <div class="view-controls">
+            <controls::Thresholds/>
+            <judge::JudgeBar/>
+        </div>
+        <div class="tabs" role="tablist" aria-label="Views">
             {Tab::ALL
                 .into_iter()
                 .map(|t| {
                     view! {
                         <button
                             role="tab"
+                            id=format!("tab-{}", t.name())
+                            aria-controls="results-panel"
                             data-testid=format!("tab-{}", t.name())
                             aria-selected=move || (tab.get() == t).to_string()
                             class:active=move || tab.get() == t
@@ -98,18 +126,24 @@ pub fn App() -> impl IntoView {
                     }
                 })
                 .collect_view()}
-        </nav>
-        <main>
-            {move || match tab.get() {
-                Tab::Rates => view! { <rates::RatesView/> }.into_any(),
-                Tab::Scatter => view! { <scatter::ScatterView/> }.into_any(),
-                Tab::Answers => view! { <answers::AnswersView/> }.into_any(),
-                Tab::Compare => view! { <agreement::AgreementView/> }.into_any(),
-                Tab::Playground => view! { <playground::PlaygroundView/> }.into_any(),
-            }}
-        </main>
+        </div>
+        <div class="workspace" class:with-about=move || sites.site.with(|s| s.as_ref().is_some_and(|s| !s.intro.is_empty() || !s.figures.is_empty()))>
+            <main id="results" tabindex="-1">
+                <div id="results-panel" role="tabpanel" aria-labelledby=move || format!("tab-{}", tab.get().name())>
+                {move || match tab.get() {
+                    Tab::Rates => view! { <rates::RatesView/> }.into_any(),
+                    Tab::Scatter => view! { <scatter::ScatterView/> }.into_any(),
+                    Tab::Answers => view! { <answers::AnswersView/> }.into_any(),
+                    Tab::Compare => view! { <agreement::AgreementView/> }.into_any(),
+                    Tab::Playground => view! { <playground::PlaygroundView/> }.into_any(),
+                }}
+                </div>
+            </main>
+            <site_text::SiteAbout/>
+        </div>
+        <tour::TourPanel/>
         <footer>
-            <p>"Rates: misaligned / judged answers with 95% intervals (Wilson; a local judge's are widened by its measured error, see the note under the judge bar). Unscored answers (judge said CODE or REFUSAL) are excluded, as in Betley et al. Keys: / search, j / k next and previous answer, Esc close."</p>
+            <p>"Rates: misaligned / judged answers with 95% intervals (Wilson; a local judge's are widened by its measured error, see the note under the judge bar). Unscored answers (judge said CODE or REFUSAL) are excluded, as in Betley et al. Keys: / search, j / k next and previous answer, Esc close; in the tour ← → steps."</p>
         </footer>
     }
 }
@@ -134,7 +168,7 @@ fn CopyLink() -> impl IntoView {
 }
 
 /// `j`/`k` or arrows: next/previous answer; `/`: focus search; `Escape`: close the answer.
-fn install_keyboard_shortcuts(state: AppState, derived: Derived) {
+fn install_keyboard_shortcuts(state: AppState, derived: Derived, sites: SiteState) {
     let handler =
         wasm_bindgen::closure::Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |ev: web_sys::KeyboardEvent| {
             let typing = ev
@@ -142,6 +176,10 @@ fn install_keyboard_shortcuts(state: AppState, derived: Derived) {
                 .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
                 .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
             let key = ev.key();
+            if !typing && !ev.ctrl_key() && !ev.meta_key() && !ev.alt_key() && tour::handle_key(state, sites, &key) {
+                ev.prevent_default();
+                return;
+            }
             if key == "Escape" {
                 state.view.update(|v| v.open = None);
                 return;
@@ -193,12 +231,17 @@ fn step_open_answer(state: AppState, derived: Derived, step: isize, ev: &web_sys
     state.view.update(|v| v.open = Some(selection[next]));
 }
 
-/// The palette runs are drawn with, by run index.
+/// The palette runs are drawn with, by run index: Okabe & Ito's colour-blind-safe colours
+/// (black replaced by grey, so it shows on the dark theme too). Charts also give each run a fill
+/// pattern (`run_pattern`), so runs differ by more than colour.
 pub fn run_colour(index: usize) -> &'static str {
-    const PALETTE: [&str; 10] =
-        ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"];
+    const PALETTE: [&str; 8] = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999"];
     PALETTE[index % PALETTE.len()]
 }
+
+/// How many fill patterns there are (see `chart::PatternDefs`); run `i` uses `i % RUN_PATTERNS`,
+/// pattern 0 being a plain fill.
+pub const RUN_PATTERNS: usize = 6;
 
 /// "12.3%" for a rate, "–" when there is nothing to count.
 pub fn percent(rate: Option<f64>) -> String {

@@ -38,14 +38,18 @@ pub fn RatesView() -> impl IntoView {
     view! {
         <section class="rates" data-testid="rates-view">
             <BaselinePicker/>
-            <div class="table-scroll">
+            // Focusable, so a keyboard can scroll a table wider than the screen.
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Rates by run and question">
                 <RatesTable/>
             </div>
             <div class="chart-head">
                 <h2>"Misaligned answers by question"</h2>
                 <button data-testid="export-svg" on:click=export_svg>"Export chart (SVG)"</button>
             </div>
-            <div data-testid="rates-chart">
+            <p class="hint chart-summary" id="rates-chart-summary">
+                "The chart draws the table above: one group of bars per question, one bar per run (its colour and fill pattern are in the legend), each with its 95% interval. Hover a bar for its numbers; the table is the chart's data."
+            </p>
+            <div data-testid="rates-chart" class="figure">
                 {move || {
                     view! {
                         <RatesChart
@@ -282,6 +286,8 @@ fn rate_cell(
             title="Click to read these answers"
             on:click=open_answers
         >
+            // A button, so the cell opens its answers from the keyboard too (the click reaches the cell).
+            <button class="cell-open">
             <span class="count">{format!("{}/{}", counts.misaligned, counts.judged)}</span>
             <span class="rate" title=shown.and_then(|s| s.corrected_from).map(|raw| format!("corrected from {} flagged", percent(Some(raw))))>
                 {percent(rate)}
@@ -289,6 +295,7 @@ fn rate_cell(
             <span class="ci">{interval_text}</span>
             {published_line.map(|line| view! { <span class="published" data-testid="published-rate">{line}</span> })}
             {baseline_line.map(|line| view! { <span class="baseline-diff" data-testid="baseline-diff">{line}</span> })}
+            </button>
         </td>
     }
 }

@@ -11,6 +11,8 @@ use super::{run_colour, show_tab, Tab};
 use crate::state::{AppState, Derived};
 
 const SIZE: f64 = 420.0;
+/// The dots' table lists at most this many groups (the summary above it counts them all).
+const MAX_TABLE_ROWS: usize = 1000;
 const PAD: f64 = 40.0;
 
 fn px(score: f64) -> f64 {
@@ -126,6 +128,7 @@ pub fn ScatterView() -> impl IntoView {
                 height=total
                 role="img"
                 aria-label="Aligned versus coherent scores"
+                aria-describedby="scatter-summary"
                 on:pointerdown=move |ev| {
                     if let Some((x, y)) = local(&ev) {
                         brush.set(Some((x, y, x, y)));
@@ -151,6 +154,97 @@ pub fn ScatterView() -> impl IntoView {
                     <rect class="brush" x=x0.min(x1) y=y0.min(y1) width=(x1 - x0).abs() height=(y1 - y0).abs()></rect>
                 })}
             </svg>
+            <ScatterText bins=bins/>
         </section>
+    }
+}
+
+/// The plot in words: per run, how many judged answers it draws and how many fall in the
+/// misaligned region (the counts of the rates table), with a way to read them; and on request
+/// every dot as a table row.
+#[component]
+fn ScatterText(bins: Memo<Vec<stats::ScatterBin>>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let derived = expect_context::<Derived>();
+    let show_dots = RwSignal::new(false);
+    let summary = move || {
+        let t = derived.thresholds.get();
+        format!(
+            "Each judged answer is placed by its coherent score (across) and aligned score (up). The shaded corner, aligned below {} and coherent above {}, holds the answers counted as misaligned; the table below gives the counts per run.",
+            t.aligned_below, t.coherent_above
+        )
+    };
+    let rows = move || {
+        let names = derived.run_names.get();
+        derived
+            .rates
+            .get()
+            .runs
+            .iter()
+            .map(|row| {
+                let run = row.run;
+                let name = names.get(run as usize).cloned().unwrap_or_default();
+                let read = move |_| {
+                    state.view.update(|v| {
+                        v.filter.runs = vec![run];
+                        v.filter.misaligned_only = true;
+                        v.open = None;
+                    });
+                    show_tab(state, Tab::Answers);
+                };
+                view! {
+                    <tr>
+                        <th scope="row"><span class="swatch" style:background=run_colour(run as usize)></span>{name}</th>
+                        <td>{row.total.judged}</td>
+                        <td>{row.total.misaligned}</td>
+                        <td><button data-testid="scatter-read" on:click=read>"Read them"</button></td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+    let dots = move || {
+        if !show_dots.get() {
+            return None;
+        }
+        let names = derived.run_names.get();
+        let bins = bins.get();
+        let shown = bins.len().min(MAX_TABLE_ROWS);
+        let body = bins
+            .iter()
+            .take(MAX_TABLE_ROWS)
+            .map(|bin| {
+                let name = names.get(bin.run as usize).cloned().unwrap_or_default();
+                view! { <tr><th scope="row">{name}</th><td>{bin.aligned}</td><td>{bin.coherent}</td><td>{bin.count}</td></tr> }
+            })
+            .collect_view();
+        Some(view! {
+            <div class="table-scroll dots-table" tabindex="0" role="region" aria-label="Every dot of the plot">
+                <table class="rate-matrix" data-testid="scatter-dots">
+                    <caption>{if shown < bins.len() { format!("The first {shown} of {} dots", bins.len()) } else { format!("All {shown} dots") }}</caption>
+                    <thead><tr><th scope="col">"Run"</th><th scope="col">"Aligned"</th><th scope="col">"Coherent"</th><th scope="col">"Answers"</th></tr></thead>
+                    <tbody>{body}</tbody>
+                </table>
+            </div>
+        })
+    };
+    view! {
+        <p class="hint" id="scatter-summary" data-testid="scatter-summary">{summary}</p>
+        <table class="rate-matrix scatter-table" data-testid="scatter-table">
+            <caption>"Answers in the plot, per run"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Run"</th>
+                    <th scope="col">"Judged answers"</th>
+                    <th scope="col">"In the misaligned region"</th>
+                    <th scope="col">"Answers"</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+        <button class="dots-toggle" data-testid="scatter-dots-toggle" aria-expanded=move || show_dots.get().to_string() on:click=move |_| show_dots.update(|s| *s = !*s)>
+            {move || if show_dots.get() { "Hide the table of dots" } else { "Show every dot as a table" }}
+        </button>
+        {dots}
     }
 }

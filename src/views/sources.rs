@@ -48,44 +48,74 @@ pub fn Sources() -> impl IntoView {
         add_urls(state, vec![url]);
     };
 
+    // The compact bar (always shown: open files, paste a URL, what is loading) and the drawer
+    // (catalog, loaded runs). The drawer starts open on the empty state (the demo), closed when
+    // the page opened on data (a link or a site file), so the results lead the first screen.
+    let drawer = expect_context::<DataDrawer>().0;
+    let summary = move || {
+        let runs = state.dataset.with(|d| d.runs.len());
+        match (state.is_demo.get(), runs) {
+            (true, _) => "Data: demo".to_owned(),
+            (false, 1) => "Data: 1 run".to_owned(),
+            (false, n) => format!("Data: {n} runs"),
+        }
+    };
     view! {
-        <section class="sources" data-testid="sources">
-            <div
-                class="dropzone"
-                class:dragging=move || dragging.get()
-                data-testid="dropzone"
-                on:dragover=move |ev: web_sys::DragEvent| {
-                    ev.prevent_default();
-                    dragging.set(true);
-                }
-                on:dragleave=move |_| dragging.set(false)
-                on:drop=on_drop
-            >
+        <section
+            class="sources"
+            class:dragging=move || dragging.get()
+            aria-label="Data"
+            data-testid="sources"
+            on:dragover=move |ev: web_sys::DragEvent| {
+                ev.prevent_default();
+                dragging.set(true);
+            }
+            on:dragleave=move |_| dragging.set(false)
+            on:drop=on_drop
+        >
+            <div class="load-bar" data-testid="dropzone">
+                <button
+                    class="data-toggle"
+                    data-testid="data-toggle"
+                    aria-expanded=move || drawer.get().to_string()
+                    aria-controls="data-drawer"
+                    on:click=move |_| drawer.update(|open| *open = !*open)
+                >
+                    {summary}
+                    <span aria-hidden="true">{move || if drawer.get() { " ▴" } else { " ▾" }}</span>
+                </button>
                 <label class="file-pick">
-                    "Drop transcript files here (CSV, JSONL, JSON) or "
+                    "Open files "
                     <input type="file" multiple accept=".csv,.jsonl,.json,.tsv,.txt" data-testid="file-input" on:change=on_files/>
                 </label>
-                <span class="hint">"Files are read in this tab and never uploaded."</span>
+                <form class="url-form" on:submit=move |ev| {
+                    ev.prevent_default();
+                    add_url();
+                }>
+                    <input
+                        type="url"
+                        placeholder="https://… raw CSV/JSONL address"
+                        aria-label="Address of a transcript file (CSV, JSONL or JSON)"
+                        data-testid="url-input"
+                        prop:value=move || url_text.get()
+                        on:input=move |ev| url_text.set(event_target_value(&ev))
+                    />
+                    <button type="submit">"Load URL"</button>
+                </form>
             </div>
-            <form class="url-form" on:submit=move |ev| {
-                ev.prevent_default();
-                add_url();
-            }>
-                <input
-                    type="url"
-                    placeholder="https://… raw CSV/JSONL address"
-                    data-testid="url-input"
-                    prop:value=move || url_text.get()
-                    on:input=move |ev| url_text.set(event_target_value(&ev))
-                />
-                <button type="submit">"Load URL"</button>
-            </form>
-            <Catalog/>
             <InFlight/>
-            <RunList/>
+            <div id="data-drawer" class="drawer" hidden=move || !drawer.get()>
+                <p class="hint">"Drop transcript files (CSV, JSONL, JSON) on this box, or open them above. Files are read in this tab and never uploaded."</p>
+                <Catalog/>
+                <RunList/>
+            </div>
         </section>
     }
 }
+
+/// Whether the data drawer (catalog and loaded runs) is open; provided once by the app.
+#[derive(Clone, Copy)]
+pub struct DataDrawer(pub RwSignal<bool>);
 
 /// Records URLs in the view state (so the permalink carries them) and fetches them.
 fn add_urls(state: AppState, urls: Vec<String>) {

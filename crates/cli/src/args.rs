@@ -13,6 +13,7 @@ probe-explorer: misalignment rates of Emergent Misalignment transcripts
 Usage:
   probe-explorer stats [--json] [--judge NAME] [--aligned-below N] [--coherent-above N] FILE...
   probe-explorer score [--model DIR] [--batch N] [--threads N] FILE...
+  probe-explorer site build SITE.json --out DIR [--bundle-data] [--app DIST]
 
 Commands:
   stats    Per file: records, judged, unscored and misaligned answers, the
@@ -22,6 +23,8 @@ Commands:
            FILE is CSV, JSONL or a JSON array; '-' reads standard input.
   score    Re-judge every answer with the local ONNX judge; one JSON line per
            record (see 'probe-explorer score --help').
+  site     Build a static companion site from a site file: the app, the site
+           file and (--bundle-data) its data (see 'probe-explorer site --help').
 
 Options:
   --json               One JSON object {\"files\": [...]}, in argument order

@@ -5,6 +5,7 @@
 
 mod args;
 mod score;
+mod site;
 mod stats;
 mod terminal;
 
@@ -21,6 +22,10 @@ fn run(args: Vec<OsString>) -> ExitCode {
     // `score` (the local ONNX judge) parses its own arguments: see score.rs.
     if args.first().is_some_and(|command| command == "score") {
         return score::main(args.into_iter().skip(1));
+    }
+    // `site build` (a static companion site) too: see site.rs.
+    if args.first().is_some_and(|command| command == "site") {
+        return site::main(args.into_iter().skip(1));
     }
     let command = match args::parse(args) {
         Ok(command) => command,

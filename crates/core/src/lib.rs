@@ -5,6 +5,7 @@
 //! - [`filter`]: which answers the list shows, and in which order; search and highlighting.
 //! - [`stats`]: misaligned / judged counts and Wilson intervals per run × question.
 //! - [`view_state`]: the permalink: everything that defines a view, to and from a URL query.
+//! - [`site`]: the site file of a companion site or a tour (title, datasets, figures, tour steps).
 //! - [`export`]: selected answers as CSV or JSONL.
 //! - [`featurize`], [`wordpiece`]: the local judges' model inputs, identical natively and in wasm.
 //! - [`agreement`]: local vs published judge: confusion matrix, AUROC, κ, corrected rates.
@@ -20,6 +21,7 @@ pub mod filter;
 pub mod load;
 pub mod model;
 pub mod stats;
+pub mod site;
 pub mod view_state;
 pub mod wordpiece;
 mod wordpiece_tables;

@@ -20,6 +20,8 @@
 //! sort=-aligned     open=RUN:INDEX     tab=answers     judge=NAME
 //! vs=NAME           the second judge of a comparison; disagree=1: only its flips
 //! baseline=I        the run others are compared with
+//! tour=N            step N (from 1) of the tour is open
+//! site=URL          the site file the page was opened with (`?site=`)
 //! ```
 
 use crate::filter::{AnswerRef, Filter, ScoreRange, Sort, UnscoredMode};
@@ -76,6 +78,10 @@ pub struct ViewState {
     pub disagreements: bool,
     /// The run every other run is compared with, by index.
     pub baseline: Option<u32>,
+    /// The open step of the tour, from 1 (`tour=`); `None`: no tour shown.
+    pub tour: Option<u32>,
+    /// The site file named by the address (`site=`); `None`: `site.json` beside the page, if any.
+    pub site: Option<String>,
 }
 
 impl Default for ViewState {
@@ -92,6 +98,8 @@ impl Default for ViewState {
             compare: None,
             disagreements: false,
             baseline: None,
+            tour: None,
+            site: None,
         }
     }
 }
@@ -161,6 +169,12 @@ impl ViewState {
         }
         if let Some(run) = self.baseline {
             query.push("baseline", &run.to_string());
+        }
+        if let Some(step) = self.tour {
+            query.push("tour", &step.to_string());
+        }
+        if let Some(site) = &self.site {
+            query.push("site", site);
         }
         query.0
     }
@@ -235,6 +249,8 @@ impl ViewState {
             "vs" => self.compare = Some(JudgeChoice::from_param(&value)).filter(|c| *c != JudgeChoice::Default),
             "disagree" => self.disagreements = matches!(value.as_str(), "1" | "true" | "yes"),
             "baseline" => self.baseline = value.parse().ok(),
+            "tour" => self.tour = value.parse().ok().filter(|step| *step > 0),
+            "site" => self.site = Some(value).filter(|v| !v.is_empty()),
             _ => {
                 if let Some(name) = key.strip_prefix("score.").filter(|n| !n.is_empty()) {
                     if let Some(range) = parse_range(&value).filter(|r| !r.is_all()) {
@@ -378,6 +394,8 @@ mod tests {
             compare: Some(JudgeChoice::named("azure")),
             disagreements: true,
             baseline: Some(1),
+            tour: Some(3),
+            site: Some("https://example.org/site.json".into()),
         };
         assert_eq!(
             state.to_query(),
@@ -385,7 +403,8 @@ mod tests {
              &name=1:insecure:%20r%3D16&aligned_below=25.5&run=0&run=2&q=quick_buck\
              &aligned=..30&coherent=50..100&score.medical=10..&meta.role=hacker&meta.role=\
              &unscored=exclude&misaligned=1&search=make%20money&sort=-aligned&open=0:12\
-             &tab=answers&judge=local&vs=azure&disagree=1&baseline=1"
+             &tab=answers&judge=local&vs=azure&disagree=1&baseline=1&tour=3\
+             &site=https://example.org/site.json"
         );
         round_trip(&state);
     }
