@@ -15,6 +15,8 @@ const TOP: f64 = 16.0;
 const LEFT: f64 = 110.0;
 const BOTTOM: f64 = 120.0;
 const GROUP_GAP: f64 = 14.0;
+/// Charts narrower than this are scaled up to it.
+const MIN_DRAWN_WIDTH: f64 = 820.0;
 
 #[component]
 /// `sources`: the shown judge's error, to correct its rates as the table does (empty: none).
@@ -110,12 +112,15 @@ pub fn RatesChart(table: Arc<RateTable>, names: Vec<String>, sources: Rc<[Calibr
         .collect_view();
 
     let total_height = height + 16.0 * table.runs.len() as f64 + 4.0;
+    // A chart of few questions is drawn larger, so its labels stay readable (CSS shrinks it to
+    // the window when needed).
+    let scale = (MIN_DRAWN_WIDTH / width).max(1.0);
     view! {
         <svg
             xmlns="http://www.w3.org/2000/svg"
             class="chart"
-            width=width
-            height=total_height
+            width=width * scale
+            height=total_height * scale
             viewBox=format!("0 0 {width} {total_height}")
             role="img"
             aria-label="Misaligned answer rate by question and run, with 95% Wilson intervals"

@@ -94,6 +94,8 @@ pub fn ScatterView() -> impl IntoView {
                 view! {
                     <circle
                         class="point"
+                        class:ring=is_ring(bin.run)
+                        stroke=run_colour(bin.run as usize)
                         cx=px(bin.coherent as f64)
                         cy=py(bin.aligned as f64)
                         r=radius
@@ -159,6 +161,20 @@ pub fn ScatterView() -> impl IntoView {
     }
 }
 
+/// Every other run is drawn as rings rather than dots, so neighbouring runs differ by shape too.
+fn is_ring(run: u32) -> bool {
+    run % 2 == 1
+}
+
+/// The run's marker, as drawn in the plot, for its row of the table (the plot's legend).
+fn marker(run: u32) -> impl IntoView {
+    view! {
+        <svg class="marker" width="14" height="14" viewBox="0 0 14 14" aria-hidden="true">
+            <circle class="point" class:ring=is_ring(run) cx="7" cy="7" r="5" fill=run_colour(run as usize) stroke=run_colour(run as usize)></circle>
+        </svg>
+    }
+}
+
 /// The plot in words: per run, how many judged answers it draws and how many fall in the
 /// misaligned region (the counts of the rates table), with a way to read them; and on request
 /// every dot as a table row.
@@ -194,7 +210,7 @@ fn ScatterText(bins: Memo<Vec<stats::ScatterBin>>) -> impl IntoView {
                 };
                 view! {
                     <tr>
-                        <th scope="row"><span class="swatch" style:background=run_colour(run as usize)></span>{name}</th>
+                        <th scope="row">{marker(run)}{name}</th>
                         <td>{row.total.judged}</td>
                         <td>{row.total.misaligned}</td>
                         <td><button data-testid="scatter-read" on:click=read>"Read them"</button></td>
@@ -229,8 +245,9 @@ fn ScatterText(bins: Memo<Vec<stats::ScatterBin>>) -> impl IntoView {
         })
     };
     view! {
+        <div class="scatter-text">
         <p class="hint" id="scatter-summary" data-testid="scatter-summary">{summary}</p>
-        <table class="rate-matrix scatter-table" data-testid="scatter-table">
+        <table class="scatter-table" data-testid="scatter-table">
             <caption>"Answers in the plot, per run"</caption>
             <thead>
                 <tr>
@@ -246,5 +263,6 @@ fn ScatterText(bins: Memo<Vec<stats::ScatterBin>>) -> impl IntoView {
             {move || if show_dots.get() { "Hide the table of dots" } else { "Show every dot as a table" }}
         </button>
         {dots}
+        </div>
     }
 }

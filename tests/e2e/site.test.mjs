@@ -111,6 +111,38 @@ describe("site build", () => {
   });
 });
 
+describe("?site=URL", () => {
+  test("opens a site file from elsewhere, its dataset paths relative to it", async () => {
+    mkdirSync(join(out, "elsewhere/data"), { recursive: true });
+    copyFileSync(resolve(repo, "public/demo/demo-base.csv"), join(out, "elsewhere/data/only.csv"));
+    writeFileSync(join(out, "elsewhere/other.json"), JSON.stringify({ title: "Another site", datasets: [{ url: "data/only.csv", name: "Only run" }], view: "tab=answers" }));
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const p = new AppPage(page, base);
+    await page.goto(base + "?site=elsewhere/other.json");
+    await page.waitForSelector("[data-testid=site-title]");
+    await p.waitForRuns(1);
+    assert.equal(await page.textContent("[data-testid=site-title]"), "Another site");
+    assert.deepEqual(await page.$$eval("[data-testid=run]", (els) => els.map((e) => e.dataset.run)), ["Only run"]);
+    await page.waitForSelector("[data-testid=answers-view]");
+    assert.match(page.url(), /site=elsewhere\/other.json/, "the permalink keeps the site");
+    await context.close();
+  });
+
+  test("a site file that cannot be read is a readable error, and the app opens as usual", async () => {
+    writeFileSync(join(out, "broken.json"), JSON.stringify({ title: "x", links: [{ text: "x", url: "javascript:alert(1)" }] }));
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const p = new AppPage(page, base);
+    await page.goto(base + "?site=broken.json");
+    await page.waitForSelector("[data-testid=error]");
+    assert.match((await p.errors())[0], /^The site file broken.json could not be read: links\[0\]\.url: "javascript:alert\(1\)" is not an http\(s\) address$/);
+    await p.waitForRuns(2);
+    assert.equal(await p.panic(), null);
+    await context.close();
+  });
+});
+
 describe("the built site in a browser", () => {
   test("opens as written: title, authors, run names, intro links, the rates on the first screen", async () => {
     const p = await open();
