@@ -96,9 +96,8 @@ fn start_without_site(state: AppState, sites: SiteState) {
 }
 
 async fn open_site(state: AppState, sites: SiteState, address: &str) {
-    let parsed = load::fetch_bytes(address, None)
-        .await
-        .and_then(|bytes| Site::parse(&bytes).map_err(|e| e.to_string()));
+    let parsed =
+        load::fetch_bytes(address, None).await.and_then(|bytes| Site::parse(&bytes).map_err(|e| e.to_string()));
     let site = match parsed {
         Ok(site) => site,
         Err(message) => {

@@ -68,8 +68,13 @@ pub fn RatesChart(table: Arc<RateTable>, names: Vec<String>, sources: Rc<[Calibr
                         <g class="bar" data-run-index=row.run data-question=question.clone() data-rate=rate>
                             <title>{label}</title>
                             <rect x=x + 1.0 y=y(rate) width=bar - 2.0 height=(y(0.0) - y(rate)).max(0.5) fill=run_colour(row.run as usize)></rect>
+                            // The pattern over the colour, as a path (the bar itself is the group's one rect).
                             {pattern_fill(row.run as usize).map(|fill| view! {
-                                <rect class="pattern" x=x + 1.0 y=y(rate) width=bar - 2.0 height=(y(0.0) - y(rate)).max(0.5) fill=fill></rect>
+                                <path
+                                    class="pattern"
+                                    d=format!("M{} {}h{}v{}h{}Z", x + 1.0, y(rate), bar - 2.0, (y(0.0) - y(rate)).max(0.5), -(bar - 2.0))
+                                    fill=fill
+                                ></path>
                             })}
                             <line class="err" x1=x + bar / 2.0 x2=x + bar / 2.0 y1=y(lo) y2=y(hi)></line>
                             <line class="err" x1=x + 3.0 x2=x + bar - 3.0 y1=y(hi) y2=y(hi)></line>

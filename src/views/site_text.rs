@@ -18,7 +18,9 @@ pub fn Paragraphs(paragraphs: Vec<Paragraph>) -> impl IntoView {
                 .into_iter()
                 .map(|piece| match piece {
                     Inline::Text(text) => text.into_any(),
-                    Inline::Link(link) => view! { <a href=link.url rel="noopener noreferrer" target="_blank">{link.text}</a> }.into_any(),
+                    Inline::Link(link) => {
+                        view! { <a href=link.url rel="noopener noreferrer" target="_blank">{link.text}</a> }.into_any()
+                    }
                 })
                 .collect_view();
             view! { <p>{pieces}</p> }
@@ -36,7 +38,10 @@ pub fn SiteTitle() -> impl IntoView {
                 .authors
                 .iter()
                 .map(|a| match &a.url {
-                    Some(url) => view! { <a href=url.clone() rel="noopener noreferrer" target="_blank">{a.name.clone()}</a> }.into_any(),
+                    Some(url) => {
+                        view! { <a href=url.clone() rel="noopener noreferrer" target="_blank">{a.name.clone()}</a> }
+                            .into_any()
+                    }
                     None => a.name.clone().into_any(),
                 })
                 .enumerate()

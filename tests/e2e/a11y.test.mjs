@@ -91,6 +91,18 @@ for (const dark of [false, true]) {
 }
 
 describe("states besides the views", () => {
+  test("rates under the local judge: its rates beside the published ones, its note and progress", async () => {
+    const p = await openDemo();
+    await p.page.selectOption("[data-testid=judge-select]", "local");
+    await p.page.waitForFunction(() => {
+      const m = (document.querySelector("[data-testid=judge-note]")?.textContent ?? "").match(/\((\d+) of (\d+) answers scored\)/);
+      return m && m[1] === m[2] && !document.querySelector("[data-testid=judge-progress]");
+    }, null, { timeout: 120_000 });
+    await p.page.waitForSelector("[data-testid=published-rate]");
+    await assertAccessible(p.page, "the rates under the local judge");
+    await p.close();
+  });
+
   test("the column-mapping step", async () => {
     const p = await openDemo();
     const file = join(dir, "odd.csv");

@@ -164,7 +164,8 @@ describe("payloads in transcript files stay text", () => {
       };
     }, svg);
     assert.equal(parsed.error, null);
-    assert.deepEqual(parsed.tags, ["g", "line", "rect", "svg", "text", "title"]);
+    // Drawing primitives only (the runs' fill patterns are defs > pattern > line / circle, laid as paths).
+    assert.deepEqual(parsed.tags, ["circle", "defs", "g", "line", "path", "pattern", "rect", "svg", "text", "title"]);
     assert.deepEqual(parsed.handlers, []);
     assert.ok(parsed.titles.some((t) => t.includes(TEXTS[0])));
 

@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { assertAccessible } from "./axe.mjs";
 import { AppPage, SKIP_SHARED, repo, sharedDir, startApp } from "./fixtures.mjs";
 
 const FILE = "Cloakless__clarifying_EM/open_models/results1/eval_results_Qwen2.5-Coder-32B-Instruct_insecure_r16.csv";
@@ -126,6 +127,7 @@ describe("the judge playground", () => {
     const hostile = Number(await p.page.textContent("[data-testid=playground-p]"));
     assert.ok(hostile > benign, `hostile ${hostile} > benign ${benign}`);
     assert.ok((await p.page.locator("[data-testid=playground-words] mark.push-bad").count()) > 0);
+    await assertAccessible(p.page, "the playground with the judge's output");
     await p.close();
   });
 });

@@ -108,7 +108,8 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 }
 
 fn build(args: &Args) -> Result<String> {
-    let bytes = fs::read(&args.site).with_context(|| format!("could not read the site file {}", args.site.display()))?;
+    let bytes =
+        fs::read(&args.site).with_context(|| format!("could not read the site file {}", args.site.display()))?;
     let site = Site::parse(&bytes).with_context(|| format!("{}", args.site.display()))?;
     let index = args.app.join("index.html");
     if !index.is_file() {
@@ -121,17 +122,16 @@ fn build(args: &Args) -> Result<String> {
     let site_dir = args.site.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let mut copies = Vec::new();
     for (i, dataset) in site.datasets.iter().enumerate() {
-        let remote = dataset.url.to_ascii_lowercase().starts_with("http://") || dataset.url.to_ascii_lowercase().starts_with("https://");
+        let remote = dataset.url.to_ascii_lowercase().starts_with("http://")
+            || dataset.url.to_ascii_lowercase().starts_with("https://");
         if remote {
             continue;
         }
         if !args.bundle_data {
-            bail!(
-                "datasets[{i}].url {:?} is a local file: pass --bundle-data to copy it into the site",
-                dataset.url
-            );
+            bail!("datasets[{i}].url {:?} is a local file: pass --bundle-data to copy it into the site", dataset.url);
         }
-        let source = local_source(site_dir, &dataset.url).with_context(|| format!("datasets[{i}].url {:?}", dataset.url))?;
+        let source =
+            local_source(site_dir, &dataset.url).with_context(|| format!("datasets[{i}].url {:?}", dataset.url))?;
         let name = format!("data/{}-{}", i + 1, safe_file_name(&source));
         copies.push((i, source, name));
     }
@@ -200,7 +200,8 @@ fn local_source(site_dir: &Path, url: &str) -> Result<PathBuf> {
 /// A file name safe on any host: ASCII letters, digits, `.`, `-`, `_`.
 fn safe_file_name(path: &Path) -> String {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let safe: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' }).collect();
+    let safe: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' }).collect();
     let safe = safe.trim_start_matches('.').to_owned();
     if safe.is_empty() {
         "data".into()

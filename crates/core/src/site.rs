@@ -203,7 +203,10 @@ impl Site {
             .enumerate()
             .map(|(i, l)| {
                 let field = format!("links[{i}]");
-                Ok(Link { text: short_text(&format!("{field}.text"), &l.text)?, url: web_link(&format!("{field}.url"), &l.url)? })
+                Ok(Link {
+                    text: short_text(&format!("{field}.text"), &l.text)?,
+                    url: web_link(&format!("{field}.url"), &l.url)?,
+                })
             })
             .collect::<Result<Vec<_>, SiteError>>()?;
         let intro = paragraphs("intro", &raw.intro)?;
@@ -215,7 +218,10 @@ impl Site {
             .map(|(i, d)| {
                 let field = format!("datasets[{i}]");
                 let name = d.name.as_deref().map(|n| short_text(&format!("{field}.name"), n)).transpose()?;
-                Ok(SiteDataset { url: data_address(&format!("{field}.url"), &d.url)?, name: name.filter(|n| !n.is_empty()) })
+                Ok(SiteDataset {
+                    url: data_address(&format!("{field}.url"), &d.url)?,
+                    name: name.filter(|n| !n.is_empty()),
+                })
             })
             .collect::<Result<Vec<_>, SiteError>>()?;
         let view = site_view("view", &raw.view)?;
@@ -330,7 +336,9 @@ pub fn relative_path_problem(path: &str) -> Option<&'static str> {
         return Some("must be relative to the site file (no leading / or \\)");
     }
     let path_part = path.split(['?', '#']).next().unwrap_or_default();
-    if path_part.split('/').any(|segment| segment == ".." || segment.eq_ignore_ascii_case("%2e%2e")) || path_part.to_ascii_lowercase().contains("%2e%2e") {
+    if path_part.split('/').any(|segment| segment == ".." || segment.eq_ignore_ascii_case("%2e%2e"))
+        || path_part.to_ascii_lowercase().contains("%2e%2e")
+    {
         return Some("leaves the site's folder (..)");
     }
     if path.chars().any(|c| c.is_control()) {
@@ -485,7 +493,15 @@ mod tests {
 
     #[test]
     fn links_are_http_or_https_only() {
-        for bad in ["javascript:alert(1)", "JAVASCRIPT:alert(1)", "data:text/html,<b>x</b>", "//example.org", "ftp://x", "https://a b", " vbscript:x"] {
+        for bad in [
+            "javascript:alert(1)",
+            "JAVASCRIPT:alert(1)",
+            "data:text/html,<b>x</b>",
+            "//example.org",
+            "ftp://x",
+            "https://a b",
+            " vbscript:x",
+        ] {
             let json = format!(r#"{{"title": "T", "links": [{{"text": "x", "url": {bad:?}}}]}}"#);
             assert_eq!(problem(&json), format!("links[0].url: {:?} is not an http(s) address", bad.trim()), "{bad}");
         }
@@ -508,7 +524,17 @@ mod tests {
 
     #[test]
     fn dataset_paths_stay_below_the_site() {
-        for bad in ["../secret.csv", "data/../../x.csv", "/etc/passwd", "C:\\x.csv", "file:///etc/passwd", "javascript:x", "data\\x.csv", "a/%2E%2E/b.csv", ""] {
+        for bad in [
+            "../secret.csv",
+            "data/../../x.csv",
+            "/etc/passwd",
+            "C:\\x.csv",
+            "file:///etc/passwd",
+            "javascript:x",
+            "data\\x.csv",
+            "a/%2E%2E/b.csv",
+            "",
+        ] {
             let json = format!(r#"{{"title": "T", "datasets": [{{"url": {bad:?}}}]}}"#);
             assert!(problem(&json).starts_with("datasets[0].url"), "{bad}: {}", problem(&json));
         }
@@ -522,7 +548,10 @@ mod tests {
     fn hostile_input_is_bounded_and_never_panics() {
         assert!(matches!(Site::parse(&vec![b' '; MAX_SITE_BYTES + 1]), Err(SiteError::TooLarge(_))));
         let long = "x".repeat(MAX_SHORT_TEXT + 1);
-        assert_eq!(problem(&format!(r#"{{"title": "{long}"}}"#)), format!("title: is longer than {MAX_SHORT_TEXT} characters"));
+        assert_eq!(
+            problem(&format!(r#"{{"title": "{long}"}}"#)),
+            format!("title: is longer than {MAX_SHORT_TEXT} characters")
+        );
         let many = vec![r#"{"caption": "c"}"#; MAX_ITEMS + 1].join(",");
         assert!(problem(&format!(r#"{{"title": "T", "figures": [{many}]}}"#)).starts_with("figures: has 201 entries"));
         let nested = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
