@@ -170,7 +170,7 @@ fn is_ring(run: u32) -> bool {
 fn marker(run: u32) -> impl IntoView {
     view! {
         <svg class="marker" width="14" height="14" viewBox="0 0 14 14" aria-hidden="true">
-            <circle class="point" class:ring=is_ring(run) cx="7" cy="7" r="5" fill=run_colour(run as usize) stroke=run_colour(run as usize)></circle>
+            <circle class="marker-dot" class:ring=is_ring(run) cx="7" cy="7" r="5" fill=run_colour(run as usize) stroke=run_colour(run as usize)></circle>
         </svg>
     }
 }
