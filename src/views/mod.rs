@@ -66,8 +66,10 @@ pub fn App() -> impl IntoView {
     provide_context(sites);
     // The data drawer starts open on the empty state (the demo and the catalog), closed when the
     // address names data or a site, so the results lead the first screen.
+    // On a phone the results lead too: the drawer is one tap away in the data bar.
     let opened_on_data = state.view.with_untracked(|v| !v.sources.is_empty() || v.site.is_some());
-    let drawer = RwSignal::new(!opened_on_data);
+    let narrow = web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|w| w.as_f64()).is_some_and(|w| w < 700.0);
+    let drawer = RwSignal::new(!opened_on_data && !narrow);
     provide_context(sources::DataDrawer(drawer));
     Effect::new(move |_| {
         if sites.site.with(Option::is_some) {
