@@ -8,6 +8,7 @@
 //! - [`export`]: selected answers as CSV or JSONL.
 //! - [`featurize`], [`wordpiece`]: the local judges' model inputs, identical natively and in wasm.
 //! - [`agreement`]: local vs published judge: confusion matrix, AUROC, κ, corrected rates.
+//! - [`tail`]: Misalign@k (at least one misaligned answer among k), unbiased, with Clopper–Pearson-based intervals.
 //! - [`compare`]: differences of two rates with 95% intervals (paired judges, unpaired runs), McNemar's test.
 //!
 //! This crate has no browser dependency: the app, the CLI and the tests share it.
@@ -20,6 +21,7 @@ pub mod filter;
 pub mod load;
 pub mod model;
 pub mod stats;
+pub mod tail;
 pub mod view_state;
 pub mod wordpiece;
 mod wordpiece_tables;
