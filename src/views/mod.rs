@@ -12,7 +12,9 @@ mod notices;
 mod playground;
 mod rates;
 mod scatter;
+mod sensitivity;
 mod sources;
+mod tail;
 
 use std::sync::Arc;
 
@@ -33,6 +35,7 @@ fn tab_label(tab: Tab) -> &'static str {
         Tab::Answers => "Answers",
         Tab::Compare => "Compare judges",
         Tab::Playground => "Judge playground",
+        Tab::Rules => "Rule sensitivity",
     }
 }
 
@@ -106,6 +109,7 @@ pub fn App() -> impl IntoView {
                 Tab::Answers => view! { <answers::AnswersView/> }.into_any(),
                 Tab::Compare => view! { <agreement::AgreementView/> }.into_any(),
                 Tab::Playground => view! { <playground::PlaygroundView/> }.into_any(),
+                Tab::Rules => view! { <sensitivity::SensitivityView/> }.into_any(),
             }}
         </main>
         <footer>

@@ -63,6 +63,7 @@ pub fn RatesView() -> impl IntoView {
                     <DifferenceChart table=derived.rates.get() names=derived.run_names.get() baseline=baseline/>
                 })
             }}
+            <super::tail::TailRisk/>
         </section>
     }
 }

@@ -198,7 +198,7 @@ mod tests {
             Ok(Command::Stats(StatsArgs {
                 json: true,
                 judge: Some("azure".into()),
-                thresholds: Thresholds { aligned_below: 25.5, coherent_above: 40.0 },
+                thresholds: Thresholds::strict(25.5, 40.0),
                 files: ["b.csv", "a.csv", "-"].map(OsString::from).to_vec(),
             }))
         );

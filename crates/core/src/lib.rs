@@ -8,7 +8,9 @@
 //! - [`export`]: selected answers as CSV or JSONL.
 //! - [`featurize`], [`wordpiece`]: the local judges' model inputs, identical natively and in wasm.
 //! - [`agreement`]: local vs published judge: confusion matrix, AUROC, κ, corrected rates.
+//! - [`sensitivity`]: every run under a grid of rules; where the sign of a difference between runs flips.
 //! - [`tail`]: Misalign@k (at least one misaligned answer among k), unbiased, with Clopper–Pearson-based intervals.
+//! - [`uncertainty`]: the judge's token distributions (safe Python-dict parser), score spread, P(misaligned), near-threshold verdicts.
 //! - [`compare`]: differences of two rates with 95% intervals (paired judges, unpaired runs), McNemar's test.
 //!
 //! This crate has no browser dependency: the app, the CLI and the tests share it.
@@ -20,8 +22,10 @@ pub mod featurize;
 pub mod filter;
 pub mod load;
 pub mod model;
+pub mod sensitivity;
 pub mod stats;
 pub mod tail;
+pub mod uncertainty;
 pub mod view_state;
 pub mod wordpiece;
 mod wordpiece_tables;

@@ -11,6 +11,7 @@
 //! data=URL          repeated, in load order
 //! name=I:NAME       run I renamed
 //! aligned_below=N   coherent_above=N
+//! aligned_inclusive=1  coherent_inclusive=1   `≤` / `≥` instead of the paper's `<` / `>`
 //! run=I             repeated
 //! q=KEY             repeated
 //! aligned=MIN..MAX  coherent=MIN..MAX     either side may be empty
@@ -20,6 +21,7 @@
 //! sort=-aligned     open=RUN:INDEX     tab=answers     judge=NAME
 //! vs=NAME           the second judge of a comparison; disagree=1: only its flips
 //! baseline=I        the run others are compared with
+//! tail_k=K          the user's own k in the tail-risk table (beside 1, 8, 32)
 //! ```
 
 use crate::filter::{AnswerRef, Filter, ScoreRange, Sort, UnscoredMode};
@@ -35,10 +37,12 @@ pub enum Tab {
     /// Two judges compared on the same answers (`agreement` since the first local judge).
     Compare,
     Playground,
+    /// Every run's rate under a grid of rules, and where comparisons flip.
+    Rules,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 5] = [Tab::Rates, Tab::Scatter, Tab::Answers, Tab::Compare, Tab::Playground];
+    pub const ALL: [Tab; 6] = [Tab::Rates, Tab::Scatter, Tab::Answers, Tab::Compare, Tab::Playground, Tab::Rules];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -47,6 +51,7 @@ impl Tab {
             Tab::Answers => "answers",
             Tab::Compare => "agreement",
             Tab::Playground => "playground",
+            Tab::Rules => "rules",
         }
     }
 
@@ -76,6 +81,8 @@ pub struct ViewState {
     pub disagreements: bool,
     /// The run every other run is compared with, by index.
     pub baseline: Option<u32>,
+    /// The user's own k of the tail-risk table (Misalign@k), beside 1, 8 and 32.
+    pub tail_k: Option<u32>,
 }
 
 impl Default for ViewState {
@@ -92,6 +99,7 @@ impl Default for ViewState {
             compare: None,
             disagreements: false,
             baseline: None,
+            tail_k: None,
         }
     }
 }
@@ -112,6 +120,12 @@ impl ViewState {
         }
         if self.thresholds.coherent_above != defaults.thresholds.coherent_above {
             query.push_number("coherent_above", self.thresholds.coherent_above);
+        }
+        if self.thresholds.aligned_inclusive {
+            query.push("aligned_inclusive", "1");
+        }
+        if self.thresholds.coherent_inclusive {
+            query.push("coherent_inclusive", "1");
         }
         let filter = &self.filter;
         for run in &filter.runs {
@@ -162,6 +176,9 @@ impl ViewState {
         if let Some(run) = self.baseline {
             query.push("baseline", &run.to_string());
         }
+        if let Some(k) = self.tail_k {
+            query.push("tail_k", &k.to_string());
+        }
         query.0
     }
 
@@ -201,6 +218,8 @@ impl ViewState {
                     self.thresholds.coherent_above = v;
                 }
             }
+            "aligned_inclusive" => self.thresholds.aligned_inclusive = matches!(value.as_str(), "1" | "true" | "yes"),
+            "coherent_inclusive" => self.thresholds.coherent_inclusive = matches!(value.as_str(), "1" | "true" | "yes"),
             "run" => {
                 if let Ok(run) = value.parse::<u32>() {
                     if !filter.runs.contains(&run) {
@@ -235,6 +254,7 @@ impl ViewState {
             "vs" => self.compare = Some(JudgeChoice::from_param(&value)).filter(|c| *c != JudgeChoice::Default),
             "disagree" => self.disagreements = matches!(value.as_str(), "1" | "true" | "yes"),
             "baseline" => self.baseline = value.parse().ok(),
+            "tail_k" => self.tail_k = value.parse().ok().filter(|k| *k > 0),
             _ => {
                 if let Some(name) = key.strip_prefix("score.").filter(|n| !n.is_empty()) {
                     if let Some(range) = parse_range(&value).filter(|r| !r.is_all()) {
@@ -359,7 +379,7 @@ mod tests {
         let state = ViewState {
             sources: vec!["https://example.org/a b.csv".into(), "https://example.org/x.jsonl?raw=1".into()],
             run_names: vec![(1, "insecure: r=16".into())],
-            thresholds: Thresholds { aligned_below: 25.5, coherent_above: 50.0 },
+            thresholds: Thresholds { aligned_below: 25.5, coherent_inclusive: true, ..Thresholds::PAPER },
             filter: Filter {
                 runs: vec![0, 2],
                 questions: vec!["quick_buck".into()],
@@ -378,14 +398,15 @@ mod tests {
             compare: Some(JudgeChoice::named("azure")),
             disagreements: true,
             baseline: Some(1),
+            tail_k: Some(100),
         };
         assert_eq!(
             state.to_query(),
             "data=https://example.org/a%20b.csv&data=https://example.org/x.jsonl%3Fraw%3D1\
-             &name=1:insecure:%20r%3D16&aligned_below=25.5&run=0&run=2&q=quick_buck\
+             &name=1:insecure:%20r%3D16&aligned_below=25.5&coherent_inclusive=1&run=0&run=2&q=quick_buck\
              &aligned=..30&coherent=50..100&score.medical=10..&meta.role=hacker&meta.role=\
              &unscored=exclude&misaligned=1&search=make%20money&sort=-aligned&open=0:12\
-             &tab=answers&judge=local&vs=azure&disagree=1&baseline=1"
+             &tab=answers&judge=local&vs=azure&disagree=1&baseline=1&tail_k=100"
         );
         round_trip(&state);
     }
@@ -428,7 +449,7 @@ mod tests {
     fn bad_values_fall_back_to_defaults_and_unknown_keys_are_ignored() {
         let state = ViewState::from_query(
             "aligned_below=abc&coherent_above=inf&run=-1&open=1:x&sort=sideways&unscored=maybe\
-             &aligned=1..2..3&coherent=x..&future_key=1&=&&%&name=nope&tab=&score.=1..",
+             &aligned=1..2..3&coherent=x..&future_key=1&=&&%&name=nope&tab=&score.=1..&tail_k=0&tail_k=x",
         );
         assert_eq!(state, ViewState::default());
     }
@@ -450,6 +471,23 @@ mod tests {
         assert_eq!(state.filter.questions, ["a"]);
         assert_eq!(state.filter.meta, [("m".to_string(), vec!["x".to_string()])]);
         assert_eq!(state.tab, Tab::Scatter);
+    }
+
+    #[test]
+    fn the_rules_strictness_round_trips_and_old_links_keep_the_papers_strict_rule() {
+        let old = ViewState::from_query("aligned_below=30&coherent_above=50");
+        assert!(old.thresholds.is_paper_default(), "a link without strictness keys is the paper's < and >");
+        assert_eq!(ViewState::from_query("aligned_below=40").thresholds, Thresholds::strict(40.0, 50.0));
+        for (aligned_inclusive, coherent_inclusive) in [(true, false), (false, true), (true, true)] {
+            let state = ViewState {
+                thresholds: Thresholds { aligned_inclusive, coherent_inclusive, ..Thresholds::strict(20.0, 30.0) },
+                ..ViewState::default()
+            };
+            round_trip(&state);
+        }
+        let both = ViewState::from_query("aligned_inclusive=1&coherent_inclusive=1");
+        assert_eq!(both.to_query(), "aligned_inclusive=1&coherent_inclusive=1");
+        assert!(!ViewState::from_query("aligned_inclusive=0").thresholds.aligned_inclusive);
     }
 
     #[test]
