@@ -251,6 +251,7 @@ fn FilterBar() -> impl IntoView {
                 />
                 " misaligned only"
             </label>
+            <super::uncertainty::NearThresholdToggle/>
             <button data-testid="clear-filters" on:click=move |_| state.view.update(|v| {
                 v.filter = Default::default();
                 v.open = None;

@@ -103,6 +103,8 @@ pub fn AnswerDetail() -> impl IntoView {
                 <dl class="scores">
                     <dt>"file's verdict"</dt><dd data-testid="detail-verdict">{verdict}</dd>
                     {judges}
+                    {super::uncertainty::detail_line(run, i, &thresholds)}
+                    {super::provenance::detail_line(derived, open)}
                     {local}
                     {extras}
                     {meta}

@@ -10,11 +10,13 @@ mod judge;
 mod mapping;
 mod notices;
 mod playground;
+mod provenance;
 mod rates;
 mod scatter;
 mod sensitivity;
 mod sources;
 mod tail;
+mod uncertainty;
 
 use std::sync::Arc;
 

@@ -37,6 +37,7 @@ pub fn RatesView() -> impl IntoView {
     };
     view! {
         <section class="rates" data-testid="rates-view">
+            <super::provenance::ProvenanceNotices/>
             <BaselinePicker/>
             <div class="table-scroll">
                 <RatesTable/>
@@ -63,6 +64,7 @@ pub fn RatesView() -> impl IntoView {
                     <DifferenceChart table=derived.rates.get() names=derived.run_names.get() baseline=baseline/>
                 })
             }}
+            <super::uncertainty::UncertaintySummary/>
             <super::tail::TailRisk/>
         </section>
     }

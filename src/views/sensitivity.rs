@@ -76,31 +76,39 @@ pub fn SensitivityView() -> impl IntoView {
                     .collect_view()}
             </fieldset>
             {move || {
+                // Every input read up front, so each one is tracked.
                 let names = derived.run_names.get();
-                sweep.with(|sweep| {
-                    if sweep.runs.is_empty() {
-                        return view! { <p class="empty">"No judged answers in scope."</p> }.into_any();
-                    }
-                    let s = strictness.get();
-                    let shown = sweep.runs.iter().take(MAX_RUNS).map(|run| {
+                let now = current.get();
+                let s = strictness.get();
+                let changes = changes.get();
+                let sweep = sweep.get();
+                if sweep.runs.is_empty() {
+                    return view! { <p class="empty">"No judged answers in scope."</p> }.into_any();
+                }
+                let shown = sweep
+                    .runs
+                    .iter()
+                    .take(MAX_RUNS)
+                    .map(|run| {
                         let name = names.get(run.run as usize).cloned().unwrap_or_default();
-                        heat_map(state, sweep, s, run.run, name, &run.counts, current.get())
-                    }).collect_view();
-                    let more = (sweep.runs.len() > MAX_RUNS).then(|| view! {
-                        <p class="note">{format!("Showing {MAX_RUNS} of {} runs; choose runs above to see others.", sweep.runs.len())}</p>
-                    });
-                    view! {
-                        <div class="heat-maps">{shown}</div>
-                        {more}
-                        {changes.with(|c| reversals_map(state, sweep, s, c, current.get()))}
-                    }
-                    .into_any()
-                })
+                        heat_map(state, &sweep, s, run.run, name, &run.counts, now)
+                    })
+                    .collect_view();
+                let more = (sweep.runs.len() > MAX_RUNS).then(|| view! {
+                    <p class="note">{format!("Showing {MAX_RUNS} of {} runs; choose runs above to see others.", sweep.runs.len())}</p>
+                });
+                view! {
+                    <div class="heat-maps">{shown}</div>
+                    {more}
+                    {reversals_map(state, &sweep, s, &changes, now)}
+                }
+                .into_any()
             }}
             <h3>"Pairs of runs whose difference changes sign"</h3>
             {move || {
                 let names = derived.run_names.get();
-                sweep.with(|sweep| pairs.with(|pairs| flip_list(state, sweep, pairs, &names)))
+                let (sweep, pairs) = (sweep.get(), pairs.get());
+                flip_list(state, &sweep, &pairs, &names)
             }}
         </section>
     }

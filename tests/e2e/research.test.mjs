@@ -142,7 +142,8 @@ describe("rule sensitivity", { skip: SKIP_SHARED }, () => {
     await cell.click();
     await p.page.waitForFunction(() => location.search.includes("aligned_inclusive=1"));
     assert.equal(await p.page.inputValue("[data-testid=aligned-inclusive]"), "inclusive");
-    assert.equal(await cell.getAttribute("aria-pressed"), "true");
+    await p.page.waitForSelector(`[data-testid=heat-cell][data-run-index="0"][data-rule="${target}"][aria-pressed=true]`, { timeout: 5000 });
+    assert.equal(await p.page.locator("[data-testid=heat-cell][aria-pressed=true]").count(), 2, "the rule in use, once per run");
     await p.tab("rates");
     const total = (await p.rateCells()).find((c) => c.question === "*" && c.runIndex === 0);
     assert.deepEqual([total.judged, total.misaligned], [want.judged, want.misaligned], "the rates follow the applied rule");
@@ -157,5 +158,81 @@ describe("rule sensitivity", { skip: SKIP_SHARED }, () => {
     await old.close();
     assert.equal(await p.panic(), null);
     await p.close();
+  });
+});
+
+// The official pipeline's results file: 70 answers, the judge's token distributions beside each
+// score, all misaligned by the paper's rule (hand-picked examples).
+const OFFICIAL = "shuaijiumei__emergent_misalignment_further_explore/results/qwen_25_coder_32b_instruct.csv";
+const shared = (f) => `data=${encodeURIComponent(`/shared/${f}`)}`;
+
+describe("judge uncertainty", { skip: SKIP_SHARED }, () => {
+  test("a file with the judge's distributions: near-threshold verdicts are counted, listed and explained", async () => {
+    const p = await AppPage.open(app, shared(OFFICIAL));
+    await p.waitForRuns(1);
+    const run = await p.page.waitForSelector("[data-testid=uncertainty-run]");
+    const near = Number(await run.getAttribute("data-near"));
+    assert.equal(Number(await run.getAttribute("data-with")), manifest().files[OFFICIAL].judged, "every judged answer has both distributions");
+    assert.ok(near > 0, "some verdicts sit within one sd of the threshold");
+    await p.page.click("[data-testid=list-near-threshold]");
+    await p.page.waitForFunction(() => location.search.includes("near=1") && location.search.includes("tab=answers"));
+    assert.equal(await p.answerCount(), near);
+    assert.equal(await p.page.isChecked("[data-testid=filter-near-threshold]"), true);
+    await p.page.click("[data-testid=answer-row] >> nth=0");
+    assert.match(await p.page.textContent("[data-testid=detail-uncertainty]"), /P\(misaligned\) [01]\.\d\d · near the threshold/);
+    assert.equal(await p.panic(), null);
+    await p.close();
+  });
+
+  test("a file with only mean scores says the judge's uncertainty is unknown", async () => {
+    const p = await AppPage.open(app, dataQuery);
+    await p.waitForRuns(1);
+    assert.match(await p.page.textContent("[data-testid=uncertainty-unknown]"), /uncertainty is unknown/);
+    assert.equal(await p.page.locator("[data-testid=uncertainty-run]").count(), 0);
+    assert.equal(await p.panic(), null);
+    await p.close();
+  });
+});
+
+describe("provenance guard", { skip: SKIP_SHARED }, () => {
+  // The same 240 generations saved twice in one repository (diff_models/ and results1/).
+  const SAVED_TWICE = [
+    "Cloakless__clarifying_EM/open_models/diff_models/responses_Qwen-Coder-Insecure.csv",
+    "Cloakless__clarifying_EM/open_models/results1/eval_results_Qwen-Coder-Insecure.csv",
+  ];
+
+  test("hand-picked examples are flagged beside the rates, with the reason", async () => {
+    const p = await AppPage.open(app, [OFFICIAL, ...SAVED_TWICE].map(shared).join("&"));
+    await p.waitForRuns(3);
+    const flagged = await p.page.$$eval("[data-testid=curated-run]", (rs) => rs.map((r) => ({ run: Number(r.dataset.runIndex), text: r.textContent })));
+    assert.deepEqual(flagged.map((f) => f.run), [0], "only the examples file");
+    assert.match(flagged[0].text, /all 70 judged answers are misaligned/);
+    assert.match(flagged[0].text, /answers per question/, "and far fewer per question than the sampled runs");
+    assert.equal(await p.panic(), null);
+    await p.close();
+  });
+
+  test("answers saved in two files are found, and counting each once removes the copies from the rates", async () => {
+    const p = await AppPage.open(app, SAVED_TWICE.map(shared).join("&"));
+    await p.waitForRuns(2);
+    const note = await p.page.waitForSelector("[data-testid=duplicates]");
+    const repeats = Number(await note.getAttribute("data-repeats"));
+    assert.ok(repeats >= 200 && repeats <= 240, `${repeats} of the 240 (long answers only)`);
+    const before = (await p.rateCells()).filter((c) => c.question === "*");
+    await p.page.check("[data-testid=count-once]");
+    await p.page.waitForFunction(() => location.search.includes("once=1"));
+    const after = (await p.rateCells()).filter((c) => c.question === "*");
+    const first = (cells) => cells.find((c) => c.runIndex === 0);
+    const second = (cells) => cells.find((c) => c.runIndex === 1);
+    assert.deepEqual([first(after).judged, first(after).misaligned], [first(before).judged, first(before).misaligned], "the first file keeps its answers");
+    assert.ok(!second(after) || second(after).judged < second(before).judged, "the copies are no longer counted");
+    assert.equal(await p.panic(), null);
+    await p.close();
+    // The detail pane of a copy names the file it repeats.
+    const copy = await AppPage.open(app, `${SAVED_TWICE.map(shared).join("&")}&tab=answers&open=1:0`);
+    await copy.waitForRuns(2);
+    assert.match(await copy.page.textContent("[data-testid=detail-provenance]"), /the same answer is in .+ \(loaded earlier\)/);
+    assert.equal(await copy.panic(), null);
+    await copy.close();
   });
 });

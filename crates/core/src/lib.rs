@@ -11,6 +11,7 @@
 //! - [`sensitivity`]: every run under a grid of rules; where the sign of a difference between runs flips.
 //! - [`tail`]: Misalign@k (at least one misaligned answer among k), unbiased, with Clopper–Pearson-based intervals.
 //! - [`uncertainty`]: the judge's token distributions (safe Python-dict parser), score spread, P(misaligned), near-threshold verdicts.
+//! - [`provenance`]: runs that look curated, answers repeated across files, counting each once.
 //! - [`compare`]: differences of two rates with 95% intervals (paired judges, unpaired runs), McNemar's test.
 //!
 //! This crate has no browser dependency: the app, the CLI and the tests share it.
@@ -22,6 +23,7 @@ pub mod featurize;
 pub mod filter;
 pub mod load;
 pub mod model;
+pub mod provenance;
 pub mod sensitivity;
 pub mod stats;
 pub mod tail;

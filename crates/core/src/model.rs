@@ -198,6 +198,10 @@ impl<'a> Rule<'a> {
         self.layer
     }
 
+    pub fn thresholds(&self) -> Thresholds {
+        self.thresholds
+    }
+
     /// The judge's own decision, when it applies at these thresholds: `p_misaligned` and its cut.
     pub fn own(&self) -> Option<(&'a [f32], f32)> {
         self.own

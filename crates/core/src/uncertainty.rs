@@ -308,10 +308,17 @@ pub fn has_distributions(run: &Run) -> bool {
     has(ALIGNED_COLUMN) && has(COHERENT_COLUMN)
 }
 
+/// Whether `layer` is the run's own first judge (the one the distribution columns belong to), by
+/// identity: comparing layers by value would compare every score.
+fn is_published_layer(run: &Run, layer: &JudgeLayer) -> bool {
+    matches!(layer.origin, crate::model::JudgeOrigin::Published { .. })
+        && run.judges.first().is_some_and(|first| std::ptr::eq(first, layer))
+}
+
 /// Answer `index` of `run` under `layer`'s scores (the distributions belong to the published
 /// judge: other layers get `None`). `None` too where a cell is blank or unreadable.
 pub fn uncertainty_of(run: &Run, layer: &JudgeLayer, index: usize, rule: &Thresholds) -> Option<Uncertainty> {
-    if !matches!(layer.origin, crate::model::JudgeOrigin::Published { .. }) || run.judges.first() != Some(layer) {
+    if !is_published_layer(run, layer) {
         return None;
     }
     let column = |name: &str| run.meta_columns.iter().find(|c| c.name == name);
@@ -344,7 +351,7 @@ pub fn run_uncertainty(
     indices: impl Iterator<Item = u32>,
     rule: &Thresholds,
 ) -> Option<RunUncertainty> {
-    if !has_distributions(run) || run.judges.first() != Some(layer) {
+    if !has_distributions(run) || !is_published_layer(run, layer) {
         return None;
     }
     let mut out = RunUncertainty::default();
@@ -438,6 +445,60 @@ mod tests {
         ScoreDist::from_tokens(&points.iter().map(|(s, p)| (s.to_string(), *p)).collect::<Vec<_>>()).unwrap()
     }
 
+    fn run_with_distributions() -> Run {
+        use crate::model::{AnswerRecord, JudgeOrigin, RunBuilder};
+        let origin = JudgeOrigin::Published { aligned: Some("aligned".into()), coherent: Some("coherent".into()) };
+        let mut builder = RunBuilder::new(
+            "r",
+            "r.csv",
+            vec![("published".into(), origin)],
+            vec![],
+            vec![ALIGNED_COLUMN.into(), COHERENT_COLUMN.into()],
+        );
+        // (aligned dist, coherent dist, aligned mean, coherent mean)
+        let rows = [
+            ("{'20': 0.5, '40': 0.5}", "{'90': 1.0}", 30.0, 90.0),  // on the edge: near
+            ("{'0': 1.0}", "{'90': 1.0}", 0.0, 90.0),               // clearly misaligned
+            ("{'90': 0.9, '80': 0.1}", "{'90': 1.0}", 89.0, 90.0),  // clearly aligned
+            ("not a dict", "{'90': 1.0}", 10.0, 90.0),              // unreadable: unknown
+        ];
+        for (i, (a, c, aligned, coherent)) in rows.into_iter().enumerate() {
+            builder.push(&AnswerRecord {
+                row: i as u32,
+                question_id: "q".into(),
+                answer: Some("text".into()),
+                scores: vec![(Some(aligned), Some(coherent))],
+                meta: vec![Some(a.into()), Some(c.into())],
+                ..AnswerRecord::default()
+            });
+        }
+        builder.finish()
+    }
+
+    #[test]
+    fn a_run_counts_near_threshold_verdicts_and_the_list_filter_finds_them() {
+        let run = run_with_distributions();
+        let layer = run.judges.first().unwrap();
+        let summary = run_uncertainty(&run, layer, 0..4, &Thresholds::PAPER).unwrap();
+        assert_eq!((summary.with_distribution, summary.near_threshold, summary.misaligned), (3, 1, 1));
+        assert!((summary.expected_misaligned - 1.5).abs() < 1e-12, "0.5 + 1 + 0");
+        let dataset = crate::Dataset::new(vec![run]);
+        let filter = crate::filter::Filter { near_threshold: true, ..Default::default() };
+        let list = crate::filter::select(
+            &dataset,
+            &crate::JudgeChoice::Default,
+            &filter,
+            &Thresholds::PAPER,
+            &Default::default(),
+        );
+        assert_eq!(list, [crate::filter::AnswerRef { run: 0, index: 0 }]);
+        // Another layer of the same answers has no distributions: unknown, not zero.
+        let other = crate::JudgeLayer::blank("local", crate::JudgeOrigin::Human, 4);
+        assert!(run_uncertainty(&dataset.runs[0], &other, 0..4, &Thresholds::PAPER).is_none());
+        let plain = crate::model::published_run("p", &[]);
+        assert!(run_uncertainty(&plain, plain.judges.first().unwrap(), 0..0, &Thresholds::PAPER).is_none());
+    }
+
     #[test]
     fn p_misaligned_multiplies_the_two_tails_under_the_rule() {
         // aligned: 20 or 40 evenly (mean 30, sd 10); coherent: certainly 90.
@@ -455,4 +516,30 @@ mod tests {
         let inclusive = answer_uncertainty(&dist(&[(10, 1.0)]), &at_50, (10.0, 50.0), &ge);
         assert_eq!((strict.p_misaligned, inclusive.p_misaligned), (0.0, 1.0));
     }
+}
+
+/// Per run among `refs` (the rates' scope), under `judge`: its uncertainty summary, or `None`
+/// where the judge's uncertainty is unknown (no distribution columns, or not the file's judge).
+pub fn uncertainty_table(
+    dataset: &crate::Dataset,
+    judge: &crate::JudgeChoice,
+    refs: &[crate::filter::AnswerRef],
+    rule: &Thresholds,
+) -> Vec<(u32, Option<RunUncertainty>)> {
+    let mut out: Vec<(u32, Option<RunUncertainty>)> = Vec::new();
+    let mut rest = refs;
+    while let Some(first) = rest.first() {
+        let run = first.run;
+        let end = rest.iter().position(|r| r.run != run).unwrap_or(rest.len());
+        let (stretch, tail) = rest.split_at(end);
+        rest = tail;
+        if out.iter().any(|(r, _)| *r == run) {
+            continue; // scopes come run by run; a run seen again is already counted
+        }
+        let summary = dataset.runs.get(run as usize).zip(dataset.layer(run as usize, judge)).and_then(
+            |(r, layer)| run_uncertainty(r, layer, stretch.iter().map(|a| a.index), rule),
+        );
+        out.push((run, summary));
+    }
+    out
 }

@@ -18,9 +18,11 @@
 //! score.NAME=MIN..MAX                     extra score range
 //! meta.COLUMN=VALUE                       repeated; an empty VALUE allows missing
 //! unscored=only|exclude   misaligned=1   search=TEXT
+//! near=1            only verdicts that could flip within the judge's own uncertainty
 //! sort=-aligned     open=RUN:INDEX     tab=answers     judge=NAME
 //! vs=NAME           the second judge of a comparison; disagree=1: only its flips
 //! baseline=I        the run others are compared with
+//! once=1            count an answer found in several loaded files once (in the first)
 //! tail_k=K          the user's own k in the tail-risk table (beside 1, 8, 32)
 //! ```
 
@@ -83,6 +85,8 @@ pub struct ViewState {
     pub baseline: Option<u32>,
     /// The user's own k of the tail-risk table (Misalign@k), beside 1, 8 and 32.
     pub tail_k: Option<u32>,
+    /// Count each answer that occurs in several loaded files once, in the first file.
+    pub count_once: bool,
 }
 
 impl Default for ViewState {
@@ -100,6 +104,7 @@ impl Default for ViewState {
             disagreements: false,
             baseline: None,
             tail_k: None,
+            count_once: false,
         }
     }
 }
@@ -155,6 +160,9 @@ impl ViewState {
         if !filter.search.is_empty() {
             query.push("search", &filter.search);
         }
+        if filter.near_threshold {
+            query.push("near", "1");
+        }
         if self.sort != defaults.sort {
             query.push("sort", &self.sort.to_param());
         }
@@ -178,6 +186,9 @@ impl ViewState {
         }
         if let Some(k) = self.tail_k {
             query.push("tail_k", &k.to_string());
+        }
+        if self.count_once {
+            query.push("once", "1");
         }
         query.0
     }
@@ -243,6 +254,7 @@ impl ViewState {
             }
             "misaligned" => filter.misaligned_only = matches!(value.as_str(), "1" | "true" | "yes"),
             "search" => filter.search = value,
+            "near" => filter.near_threshold = matches!(value.as_str(), "1" | "true" | "yes"),
             "sort" => self.sort = Sort::from_param(&value).unwrap_or_default(),
             "open" => {
                 self.open = value
@@ -254,6 +266,7 @@ impl ViewState {
             "vs" => self.compare = Some(JudgeChoice::from_param(&value)).filter(|c| *c != JudgeChoice::Default),
             "disagree" => self.disagreements = matches!(value.as_str(), "1" | "true" | "yes"),
             "baseline" => self.baseline = value.parse().ok(),
+            "once" => self.count_once = matches!(value.as_str(), "1" | "true" | "yes"),
             "tail_k" => self.tail_k = value.parse().ok().filter(|k| *k > 0),
             _ => {
                 if let Some(name) = key.strip_prefix("score.").filter(|n| !n.is_empty()) {
@@ -390,6 +403,7 @@ mod tests {
                 unscored: UnscoredMode::Exclude,
                 misaligned_only: true,
                 search: "make money".into(),
+                near_threshold: true,
             },
             sort: Sort { key: SortKey::Aligned, descending: true },
             open: Some(AnswerRef { run: 0, index: 12 }),
@@ -399,14 +413,15 @@ mod tests {
             disagreements: true,
             baseline: Some(1),
             tail_k: Some(100),
+            count_once: true,
         };
         assert_eq!(
             state.to_query(),
             "data=https://example.org/a%20b.csv&data=https://example.org/x.jsonl%3Fraw%3D1\
              &name=1:insecure:%20r%3D16&aligned_below=25.5&coherent_inclusive=1&run=0&run=2&q=quick_buck\
              &aligned=..30&coherent=50..100&score.medical=10..&meta.role=hacker&meta.role=\
-             &unscored=exclude&misaligned=1&search=make%20money&sort=-aligned&open=0:12\
-             &tab=answers&judge=local&vs=azure&disagree=1&baseline=1&tail_k=100"
+             &unscored=exclude&misaligned=1&search=make%20money&near=1&sort=-aligned&open=0:12\
+             &tab=answers&judge=local&vs=azure&disagree=1&baseline=1&tail_k=100&once=1"
         );
         round_trip(&state);
     }
