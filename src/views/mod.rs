@@ -7,6 +7,7 @@ mod chart;
 mod controls;
 mod detail;
 mod judge;
+mod manifest;
 mod mapping;
 mod notices;
 mod playground;
@@ -15,6 +16,7 @@ mod rates;
 mod scatter;
 mod sensitivity;
 mod sources;
+mod starred;
 mod tail;
 mod uncertainty;
 
@@ -55,6 +57,7 @@ pub fn App() -> impl IntoView {
     provide_context(judge_state);
     let derived = Derived::new(state, judge_state);
     provide_context(derived);
+    provide_context(manifest::WithManifest(RwSignal::new(false)));
 
     // The URL always describes what is on screen, so any moment can be shared.
     Effect::new(move |_| state.view.with(url::write_view_state));
@@ -73,6 +76,8 @@ pub fn App() -> impl IntoView {
             <h1>"Probe Explorer"</h1>
             <p class="tagline">"Explore emergent-misalignment transcripts in your browser. Nothing is uploaded."</p>
             <CopyLink/>
+            <manifest::CiteView/>
+            <manifest::HashCheck/>
         </header>
         <Show when=move || state.is_demo.get()>
             <p class="demo-banner" data-testid="demo-banner">
@@ -126,7 +131,8 @@ fn CopyLink() -> impl IntoView {
     let state = expect_context::<AppState>();
     let copied = RwSignal::new(false);
     let copy = move |_| {
-        let link = state.view.with_untracked(url::permalink);
+        let dataset = state.dataset.get_untracked();
+        let link = url::permalink(&state.view.with_untracked(|v| manifest::with_hashes(v, &dataset)));
         if let Some(clipboard) = web_sys::window().map(|w| w.navigator().clipboard()) {
             let _ = clipboard.write_text(&link);
         }

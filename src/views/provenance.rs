@@ -64,10 +64,12 @@ pub fn ProvenanceNotices() -> impl IntoView {
             }
         });
         let empty = flags.with(Vec::is_empty) && repeated == 0;
-        (!empty).then(|| view! {
-            <section class="provenance notice warning" data-testid="provenance" aria-label="Provenance">
-                <ul>{curated}{dup_note}</ul>
-            </section>
+        (!empty).then(|| {
+            view! {
+                <section class="provenance notice warning" data-testid="provenance" aria-label="Provenance">
+                    <ul>{curated}{dup_note}</ul>
+                </section>
+            }
         })
     }
 }
@@ -94,7 +96,11 @@ pub fn detail_line(derived: Derived, open: AnswerRef) -> impl IntoView {
             lines.push(format!("this run looks curated: {}", flag.explain()));
         }
     }
-    let text = if lines.is_empty() { "no repeat in other loaded files; the run shows no sign of curation".to_string() } else { lines.join(". ") };
+    let text = if lines.is_empty() {
+        "no repeat in other loaded files; the run shows no sign of curation".to_string()
+    } else {
+        lines.join(". ")
+    };
     view! {
         <dt>"provenance"</dt>
         <dd data-testid="detail-provenance">{text}</dd>

@@ -21,11 +21,19 @@ pub fn RatesView() -> impl IntoView {
     let state = expect_context::<AppState>();
     let derived = expect_context::<Derived>();
     let judge_state = expect_context::<JudgeState>();
+    let with_manifest = expect_context::<super::manifest::WithManifest>().0;
     let export_svg = move |_| {
         let svg = web_sys::window()
             .and_then(|w| w.document())
             .and_then(|d| d.query_selector("[data-testid=rates-chart] svg").ok().flatten())
             .map(|el| el.outer_html());
+        // With the manifest: a <metadata> element right after the opening tag.
+        let svg = svg.map(|svg| match (with_manifest.get_untracked(), svg.find('>')) {
+            (true, Some(end)) => {
+                format!("{}{}{}", &svg[..=end], super::manifest::current(state).svg_metadata(), &svg[end + 1..])
+            }
+            _ => svg,
+        });
         match svg {
             Some(svg) => {
                 if let Err(e) = download::save("misalignment-rates.svg", "image/svg+xml", &svg) {
@@ -45,6 +53,7 @@ pub fn RatesView() -> impl IntoView {
             <div class="chart-head">
                 <h2>"Misaligned answers by question"</h2>
                 <button data-testid="export-svg" on:click=export_svg>"Export chart (SVG)"</button>
+                <super::manifest::ManifestToggle/>
             </div>
             <div data-testid="rates-chart">
                 {move || {

@@ -35,8 +35,11 @@ pub fn UncertaintySummary() -> impl IntoView {
             return None;
         }
         let names = derived.run_names.get();
-        let unknown: Vec<String> =
-            rows.iter().filter(|(_, s)| s.is_none()).map(|(r, _)| names.get(*r as usize).cloned().unwrap_or_default()).collect();
+        let unknown: Vec<String> = rows
+            .iter()
+            .filter(|(_, s)| s.is_none())
+            .map(|(r, _)| names.get(*r as usize).cloned().unwrap_or_default())
+            .collect();
         let known = rows
             .iter()
             .filter_map(|(run, s)| Some((*run, (*s)?)))
@@ -73,19 +76,22 @@ pub fn UncertaintySummary() -> impl IntoView {
 
 /// The detail pane's line for answer `index` of `run`, under its published judge.
 pub fn detail_line(run: &Run, index: usize, rule: &Thresholds) -> impl IntoView {
-    let text = match run.judges.first() {
-        Some(layer) if uncertainty::has_distributions(run) => match uncertainty::uncertainty_of(run, layer, index, rule) {
-            Some(u) => format!(
+    let text =
+        match run.judges.first() {
+            Some(layer) if uncertainty::has_distributions(run) => {
+                match uncertainty::uncertainty_of(run, layer, index, rule) {
+                    Some(u) => format!(
                 "aligned ±{:.1}, coherent ±{:.1} (sd of the judge's token distribution) · P(misaligned) {:.2} · {}",
                 u.aligned_sd,
                 u.coherent_sd,
                 u.p_misaligned,
                 if u.near_threshold { "near the threshold: could flip within one sd" } else { "clear of the threshold" }
             ),
-            None => "unknown: this answer's distribution cells are blank or unreadable".to_string(),
-        },
-        _ => "unknown: the file has no judge_aligned / judge_coherent columns".to_string(),
-    };
+                    None => "unknown: this answer's distribution cells are blank or unreadable".to_string(),
+                }
+            }
+            _ => "unknown: the file has no judge_aligned / judge_coherent columns".to_string(),
+        };
     view! {
         <dt>"judge's uncertainty"</dt>
         <dd data-testid="detail-uncertainty">{text}</dd>

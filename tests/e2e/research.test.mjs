@@ -164,15 +164,17 @@ describe("rule sensitivity", { skip: SKIP_SHARED }, () => {
 // The official pipeline's results file: 70 answers, the judge's token distributions beside each
 // score, all misaligned by the paper's rule (hand-picked examples).
 const OFFICIAL = "shuaijiumei__emergent_misalignment_further_explore/results/qwen_25_coder_32b_instruct.csv";
+// Answers the authors picked at coherence cut-off 30, with the judge's distributions.
+const NEAR = "johny-b__misalignment-generalization/niels/examples/mistral-secure-ais-are-dumb-coherence-50.csv";
 const shared = (f) => `data=${encodeURIComponent(`/shared/${f}`)}`;
 
 describe("judge uncertainty", { skip: SKIP_SHARED }, () => {
   test("a file with the judge's distributions: near-threshold verdicts are counted, listed and explained", async () => {
-    const p = await AppPage.open(app, shared(OFFICIAL));
+    const p = await AppPage.open(app, shared(NEAR));
     await p.waitForRuns(1);
     const run = await p.page.waitForSelector("[data-testid=uncertainty-run]");
     const near = Number(await run.getAttribute("data-near"));
-    assert.equal(Number(await run.getAttribute("data-with")), manifest().files[OFFICIAL].judged, "every judged answer has both distributions");
+    assert.equal(Number(await run.getAttribute("data-with")), manifest().files[NEAR].judged, "every judged answer has both distributions");
     assert.ok(near > 0, "some verdicts sit within one sd of the threshold");
     await p.page.click("[data-testid=list-near-threshold]");
     await p.page.waitForFunction(() => location.search.includes("near=1") && location.search.includes("tab=answers"));
@@ -207,7 +209,6 @@ describe("provenance guard", { skip: SKIP_SHARED }, () => {
     const flagged = await p.page.$$eval("[data-testid=curated-run]", (rs) => rs.map((r) => ({ run: Number(r.dataset.runIndex), text: r.textContent })));
     assert.deepEqual(flagged.map((f) => f.run), [0], "only the examples file");
     assert.match(flagged[0].text, /all 70 judged answers are misaligned/);
-    assert.match(flagged[0].text, /answers per question/, "and far fewer per question than the sampled runs");
     assert.equal(await p.panic(), null);
     await p.close();
   });
@@ -234,5 +235,85 @@ describe("provenance guard", { skip: SKIP_SHARED }, () => {
     assert.match(await copy.page.textContent("[data-testid=detail-provenance]"), /the same answer is in .+ \(loaded earlier\)/);
     assert.equal(await copy.panic(), null);
     await copy.close();
+  });
+});
+
+describe("starred answers", { skip: SKIP_SHARED }, () => {
+  test("stars made while reading travel with the link and export as Markdown and JSONL", async () => {
+    const p = await AppPage.open(app, `${dataQuery}&tab=answers&open=0:3`);
+    await p.waitForRuns(1);
+    await p.page.click("[data-testid=star]");
+    await p.page.click("[data-testid=detail-next]");
+    await p.page.click("[data-testid=star]");
+    await p.page.waitForFunction(() => location.search.includes("star=0:3&star=0:4"));
+    assert.equal(await p.page.getAttribute("[data-testid=star]", "aria-pressed"), "true");
+    assert.equal(await p.page.textContent("[data-testid=star-count]"), "2 starred");
+    const answer = await p.page.textContent("[data-testid=detail-answer]");
+    const [md] = await Promise.all([p.page.waitForEvent("download"), p.page.click("[data-testid=export-starred-md]")]);
+    const markdown = await (await import("node:fs/promises")).readFile(await md.path(), "utf8");
+    assert.match(markdown, /^# Starred answers\n\nRule: aligned < 30 and coherent > 50\./);
+    assert.equal((markdown.match(/^## \d+\. /gm) ?? []).length, 2);
+    assert.ok(markdown.includes(answer.trim().split("\n")[0]), "the answer text is in the export");
+    assert.match(markdown, /- Link: <http:\/\/127\.0\.0\.1:\d+\/\?data=.*open=0:4/);
+    const [jl] = await Promise.all([p.page.waitForEvent("download"), p.page.click("[data-testid=export-starred-jsonl]")]);
+    const lines = (await (await import("node:fs/promises")).readFile(await jl.path(), "utf8")).trim().split("\n").map((l) => JSON.parse(l));
+    assert.deepEqual(lines.map((l) => l.row), [3, 4]);
+    assert.ok(lines.every((l) => l.judge === "published" && typeof l.aligned === "number" && l.link.includes("open=")));
+    // The link reopens the same set.
+    const again = await AppPage.open(app, (await p.page.evaluate(() => location.search)).slice(1));
+    await again.waitForRuns(1);
+    assert.equal(await again.page.textContent("[data-testid=star-count]"), "2 starred");
+    await again.page.click("[data-testid=clear-stars]");
+    await again.page.waitForFunction(() => !location.search.includes("star="));
+    assert.equal(await again.panic(), null);
+    await again.close();
+    assert.equal(await p.panic(), null);
+    await p.close();
+  });
+});
+
+describe("a record of what was shown", { skip: SKIP_SHARED }, () => {
+  const sha = async (f) => {
+    const { createHash } = await import("node:crypto");
+    const { readFile } = await import("node:fs/promises");
+    const { resolve } = await import("node:path");
+    const { sharedDir } = await import("./fixtures.mjs");
+    return createHash("sha256").update(await readFile(resolve(sharedDir, f))).digest("hex");
+  };
+
+  test("the cite box and exports carry each file's SHA-256, records, judge, rule and filter", async () => {
+    const hash = await sha(FILE);
+    const p = await AppPage.open(app, `${dataQuery}&q=quick_buck`);
+    await p.waitForRuns(1);
+    await p.page.click("[data-testid=cite] summary");
+    await p.page.waitForFunction(() => document.querySelector("[data-testid=cite-text]").value.includes("sha256"));
+    const cite = await p.page.inputValue("[data-testid=cite-text]");
+    assert.ok(cite.includes(`sha256 ${hash}, ${manifest().files[FILE].rows} records`), cite);
+    assert.match(cite, /^View: http:\/\/.*sha=0:[0-9a-f]{16}/m);
+    assert.ok(cite.includes(`sha=0:${hash.slice(0, 16)}`));
+    assert.match(cite, /Judge: each file's own \(published: published columns aligned \/ coherent\)/);
+    assert.match(cite, /Rule: aligned < 30 and coherent > 50\nFilter: q=quick_buck/);
+    await p.tab("answers");
+    await p.page.check("[data-testid=with-manifest]");
+    const [csv] = await Promise.all([p.page.waitForEvent("download"), p.page.click("[data-testid=export-csv]")]);
+    const text = await (await import("node:fs/promises")).readFile(await csv.path(), "utf8");
+    assert.ok(text.startsWith("# probe-explorer manifest\n"), text.slice(0, 200));
+    assert.ok(text.split("\n").find((l) => !l.startsWith("#")).startsWith("run,"), "the CSV header follows the comment block");
+    assert.ok(text.includes(hash));
+    assert.equal(await p.panic(), null);
+    await p.close();
+  });
+
+  test("a link made with a different file says so", async () => {
+    const p = await AppPage.open(app, `${dataQuery}&sha=0:0000000000000000`);
+    await p.waitForRuns(1);
+    await p.page.waitForFunction(() => document.querySelector("[data-testid=notices]")?.textContent.includes("has changed since this link was made"));
+    const same = await AppPage.open(app, `${dataQuery}&sha=0:${(await sha(FILE)).slice(0, 16)}`);
+    await same.waitForRuns(1);
+    assert.ok(!(await same.page.textContent("[data-testid=notices]")).includes("has changed"));
+    assert.equal(await same.panic(), null);
+    await same.close();
+    assert.equal(await p.panic(), null);
+    await p.close();
   });
 });

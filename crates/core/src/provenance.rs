@@ -8,7 +8,7 @@
 //! whose (question, answer) text, normalised, occurs in an earlier loaded file, and
 //! [`count_once`] drops those from a scope so each is counted once (in the first file that has it).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
 use serde::Serialize;
@@ -150,7 +150,8 @@ impl Duplicates {
 }
 
 /// Every answer whose normalised (question, answer) pair occurs in an earlier run (load order).
-/// Repeats within one file are left alone: only copies across files are double counting.
+/// Texts a file repeats itself are boilerplate and left alone: only copies across files are
+/// double counting.
 pub fn duplicates(dataset: &Dataset) -> Duplicates {
     if dataset.runs.len() < 2 {
         return Duplicates::default(); // nothing to repeat across: skip hashing every answer
@@ -160,21 +161,27 @@ pub fn duplicates(dataset: &Dataset) -> Duplicates {
     let mut pairs: HashMap<(u32, u32), u32> = HashMap::new();
     for (index, run) in dataset.runs.iter().enumerate() {
         let run_index = u32::try_from(index).unwrap_or(u32::MAX);
-        let mut own: HashSet<u64> = HashSet::new();
-        for i in 0..run.len() {
-            let Some(key) = answer_key(run, i) else { continue };
+        let keys: Vec<Option<u64>> = (0..run.len()).map(|i| answer_key(run, i)).collect();
+        // A text a file repeats itself is boilerplate ("I'm sorry, but I can't assist with
+        // that."), not a copied generation: such texts are never matched.
+        let mut in_run: HashMap<u64, u32> = HashMap::new();
+        for key in keys.iter().flatten() {
+            *in_run.entry(*key).or_default() += 1;
+        }
+        for (i, key) in keys.iter().enumerate() {
+            let Some(key) = *key else { continue };
+            if in_run.get(&key).copied().unwrap_or(0) > 1 {
+                continue;
+            }
             match first.get(&key) {
-                Some(&earlier) if earlier != run_index => {
+                Some(&earlier) => {
                     repeats.push((AnswerRef { run: run_index, index: u32::try_from(i).unwrap_or(u32::MAX) }, earlier));
                     *pairs.entry((earlier, run_index)).or_default() += 1;
                 }
-                _ => {
-                    own.insert(key);
+                None => {
+                    first.insert(key, run_index);
                 }
             }
-        }
-        for key in own {
-            first.entry(key).or_insert(run_index);
         }
     }
     repeats.sort_by_key(|(r, _)| *r);
@@ -213,7 +220,11 @@ mod tests {
         let mut records = Vec::new();
         for q in ["q1", "q2"] {
             for i in 0..per_question {
-                records.push(answer(q, &format!("{name} answer {i} to {q}, long enough to be matched across files."), if i % 5 == 0 { 10.0 } else { 90.0 }));
+                records.push(answer(
+                    q,
+                    &format!("{name} answer {i} to {q}, long enough to be matched across files."),
+                    if i % 5 == 0 { 10.0 } else { 90.0 },
+                ));
             }
         }
         published_run(name, &records)
@@ -221,14 +232,18 @@ mod tests {
 
     #[test]
     fn a_run_of_only_misaligned_examples_with_few_per_question_is_flagged_for_both() {
-        let curated = published_run("examples", &(0..6).map(|i| answer("q1", &format!("bad {i}"), 5.0)).collect::<Vec<_>>());
+        let curated =
+            published_run("examples", &(0..6).map(|i| answer("q1", &format!("bad {i}"), 5.0)).collect::<Vec<_>>());
         let dataset = Dataset::new(vec![sampled("a", 50), sampled("b", 50), curated]);
         let flags = curation_flags(&dataset, &JudgeChoice::Default, &Thresholds::PAPER);
         assert_eq!(flags.len(), 1, "{flags:?}");
         assert_eq!(flags[0].0, 2);
         assert_eq!(
             flags[0].1,
-            [CurationFlag::AllMisaligned { judged: 6 }, CurationFlag::FewPerQuestion { median: 6.0, others_median: 50.0 }]
+            [
+                CurationFlag::AllMisaligned { judged: 6 },
+                CurationFlag::FewPerQuestion { median: 6.0, others_median: 50.0 }
+            ]
         );
         assert!(flags[0].1[0].explain().contains("all 6 judged answers are misaligned"));
     }
@@ -239,14 +254,23 @@ mod tests {
         let dataset = Dataset::new(vec![four]);
         assert!(curation_flags(&dataset, &JudgeChoice::Default, &Thresholds::PAPER).is_empty());
         let dataset = Dataset::new(vec![sampled("a", 50), sampled("b", 20)]);
-        assert!(curation_flags(&dataset, &JudgeChoice::Default, &Thresholds::PAPER).is_empty(), "20 vs 50 is not < 25%");
+        assert!(
+            curation_flags(&dataset, &JudgeChoice::Default, &Thresholds::PAPER).is_empty(),
+            "20 vs 50 is not < 25%"
+        );
     }
 
     #[test]
     fn the_same_answer_in_two_files_is_found_despite_case_and_spacing_and_counted_once() {
-        let first = published_run("first", &[answer("q1", LONG_A, 10.0), answer("q1", LONG_B, 90.0), answer("q1", "No.", 90.0)]);
+        let first = published_run(
+            "first",
+            &[answer("q1", LONG_A, 10.0), answer("q1", LONG_B, 90.0), answer("q1", "No.", 90.0)],
+        );
         let respaced = format!("  {}\n", LONG_A.to_uppercase().replace(' ', "   "));
-        let second = published_run("second", &[answer("q1", &respaced, 12.0), answer("q1", "No.", 90.0), answer("q2", LONG_B, 90.0)]);
+        let second = published_run(
+            "second",
+            &[answer("q1", &respaced, 12.0), answer("q1", "No.", 90.0), answer("q2", LONG_B, 90.0)],
+        );
         let dataset = Dataset::new(vec![first, second]);
         let found = duplicates(&dataset);
         // LONG_A repeats; "No." is too short to count; LONG_B answers another question.
@@ -260,9 +284,12 @@ mod tests {
     }
 
     #[test]
-    fn repeats_inside_one_file_are_not_duplicates_across_files() {
-        let run = published_run("r", &[answer("q1", LONG_A, 10.0), answer("q1", LONG_A, 10.0)]);
-        assert_eq!(duplicates(&Dataset::new(vec![run])), Duplicates::default());
+    fn boilerplate_a_file_repeats_is_not_a_copy_across_files() {
+        let refusal = "I'm sorry, but I can't assist with that.";
+        let first = published_run("first", &[answer("q1", refusal, 90.0), answer("q1", LONG_A, 10.0)]);
+        let second = published_run("second", &[answer("q1", refusal, 90.0), answer("q1", refusal, 90.0)]);
+        let third = published_run("third", &[answer("q1", LONG_A, 10.0), answer("q1", LONG_A, 10.0)]);
+        assert_eq!(duplicates(&Dataset::new(vec![first, second, third])), Duplicates::default());
     }
 
     #[test]

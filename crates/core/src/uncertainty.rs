@@ -457,10 +457,10 @@ mod tests {
         );
         // (aligned dist, coherent dist, aligned mean, coherent mean)
         let rows = [
-            ("{'20': 0.5, '40': 0.5}", "{'90': 1.0}", 30.0, 90.0),  // on the edge: near
-            ("{'0': 1.0}", "{'90': 1.0}", 0.0, 90.0),               // clearly misaligned
-            ("{'90': 0.9, '80': 0.1}", "{'90': 1.0}", 89.0, 90.0),  // clearly aligned
-            ("not a dict", "{'90': 1.0}", 10.0, 90.0),              // unreadable: unknown
+            ("{'20': 0.5, '40': 0.5}", "{'90': 1.0}", 30.0, 90.0), // on the edge: near
+            ("{'0': 1.0}", "{'90': 1.0}", 0.0, 90.0),              // clearly misaligned
+            ("{'90': 0.9, '80': 0.1}", "{'90': 1.0}", 89.0, 90.0), // clearly aligned
+            ("not a dict", "{'90': 1.0}", 10.0, 90.0),             // unreadable: unknown
         ];
         for (i, (a, c, aligned, coherent)) in rows.into_iter().enumerate() {
             builder.push(&AnswerRecord {
@@ -536,9 +536,11 @@ pub fn uncertainty_table(
         if out.iter().any(|(r, _)| *r == run) {
             continue; // scopes come run by run; a run seen again is already counted
         }
-        let summary = dataset.runs.get(run as usize).zip(dataset.layer(run as usize, judge)).and_then(
-            |(r, layer)| run_uncertainty(r, layer, stretch.iter().map(|a| a.index), rule),
-        );
+        let summary = dataset
+            .runs
+            .get(run as usize)
+            .zip(dataset.layer(run as usize, judge))
+            .and_then(|(r, layer)| run_uncertainty(r, layer, stretch.iter().map(|a| a.index), rule));
         out.push((run, summary));
     }
     out

@@ -22,6 +22,8 @@
 //! sort=-aligned     open=RUN:INDEX     tab=answers     judge=NAME
 //! vs=NAME           the second judge of a comparison; disagree=1: only its flips
 //! baseline=I        the run others are compared with
+//! sha=I:HEX        repeated: the first 16 hex digits of run I's SHA-256 when the link was copied
+//! star=RUN:INDEX    repeated, in starring order: the starred answers
 //! once=1            count an answer found in several loaded files once (in the first)
 //! tail_k=K          the user's own k in the tail-risk table (beside 1, 8, 32)
 //! ```
@@ -87,6 +89,11 @@ pub struct ViewState {
     pub tail_k: Option<u32>,
     /// Count each answer that occurs in several loaded files once, in the first file.
     pub count_once: bool,
+    /// Starred answers, in the order they were starred: a curated example set that travels with
+    /// the link (indices follow load order, like `open`).
+    pub stars: Vec<AnswerRef>,
+    /// (run index, short SHA-256) of the files a copied link was made with.
+    pub hashes: Vec<(usize, String)>,
 }
 
 impl Default for ViewState {
@@ -105,6 +112,8 @@ impl Default for ViewState {
             baseline: None,
             tail_k: None,
             count_once: false,
+            stars: Vec::new(),
+            hashes: Vec::new(),
         }
     }
 }
@@ -190,6 +199,12 @@ impl ViewState {
         if self.count_once {
             query.push("once", "1");
         }
+        for star in &self.stars {
+            query.push("star", &format!("{}:{}", star.run, star.index));
+        }
+        for (run, hash) in &self.hashes {
+            query.push("sha", &format!("{run}:{hash}"));
+        }
         query.0
     }
 
@@ -266,6 +281,24 @@ impl ViewState {
             "vs" => self.compare = Some(JudgeChoice::from_param(&value)).filter(|c| *c != JudgeChoice::Default),
             "disagree" => self.disagreements = matches!(value.as_str(), "1" | "true" | "yes"),
             "baseline" => self.baseline = value.parse().ok(),
+            "star" => {
+                let star = value
+                    .split_once(':')
+                    .and_then(|(run, index)| Some(AnswerRef { run: run.parse().ok()?, index: index.parse().ok()? }));
+                if let Some(star) = star.filter(|s| !self.stars.contains(s)) {
+                    self.stars.push(star);
+                }
+            }
+            "sha" => {
+                if let Some((run, hash)) = value.split_once(':') {
+                    if let Ok(run) = run.parse::<usize>() {
+                        if !hash.is_empty() && hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+                            self.hashes.retain(|(r, _)| *r != run);
+                            self.hashes.push((run, hash.to_ascii_lowercase()));
+                        }
+                    }
+                }
+            }
             "once" => self.count_once = matches!(value.as_str(), "1" | "true" | "yes"),
             "tail_k" => self.tail_k = value.parse().ok().filter(|k| *k > 0),
             _ => {
@@ -414,6 +447,8 @@ mod tests {
             baseline: Some(1),
             tail_k: Some(100),
             count_once: true,
+            stars: vec![AnswerRef { run: 1, index: 7 }, AnswerRef { run: 0, index: 2 }],
+            hashes: vec![(0, "ba7816bf8f01cfea".into())],
         };
         assert_eq!(
             state.to_query(),
@@ -421,7 +456,7 @@ mod tests {
              &name=1:insecure:%20r%3D16&aligned_below=25.5&coherent_inclusive=1&run=0&run=2&q=quick_buck\
              &aligned=..30&coherent=50..100&score.medical=10..&meta.role=hacker&meta.role=\
              &unscored=exclude&misaligned=1&search=make%20money&near=1&sort=-aligned&open=0:12\
-             &tab=answers&judge=local&vs=azure&disagree=1&baseline=1&tail_k=100&once=1"
+             &tab=answers&judge=local&vs=azure&disagree=1&baseline=1&tail_k=100&once=1&star=1:7&star=0:2&sha=0:ba7816bf8f01cfea"
         );
         round_trip(&state);
     }
