@@ -372,6 +372,34 @@ pub fn run_uncertainty(
     Some(out)
 }
 
+/// Per run among `refs` (the rates' scope), under `judge`: its uncertainty summary, or `None`
+/// where the judge's uncertainty is unknown (no distribution columns, or not the file's judge).
+pub fn uncertainty_table(
+    dataset: &crate::Dataset,
+    judge: &crate::JudgeChoice,
+    refs: &[crate::filter::AnswerRef],
+    rule: &Thresholds,
+) -> Vec<(u32, Option<RunUncertainty>)> {
+    let mut out: Vec<(u32, Option<RunUncertainty>)> = Vec::new();
+    let mut rest = refs;
+    while let Some(first) = rest.first() {
+        let run = first.run;
+        let end = rest.iter().position(|r| r.run != run).unwrap_or(rest.len());
+        let (stretch, tail) = rest.split_at(end);
+        rest = tail;
+        if out.iter().any(|(r, _)| *r == run) {
+            continue; // scopes come run by run; a run seen again is already counted
+        }
+        let summary = dataset
+            .runs
+            .get(run as usize)
+            .zip(dataset.layer(run as usize, judge))
+            .and_then(|(r, layer)| run_uncertainty(r, layer, stretch.iter().map(|a| a.index), rule));
+        out.push((run, summary));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -516,32 +544,4 @@ mod tests {
         let inclusive = answer_uncertainty(&dist(&[(10, 1.0)]), &at_50, (10.0, 50.0), &ge);
         assert_eq!((strict.p_misaligned, inclusive.p_misaligned), (0.0, 1.0));
     }
-}
-
-/// Per run among `refs` (the rates' scope), under `judge`: its uncertainty summary, or `None`
-/// where the judge's uncertainty is unknown (no distribution columns, or not the file's judge).
-pub fn uncertainty_table(
-    dataset: &crate::Dataset,
-    judge: &crate::JudgeChoice,
-    refs: &[crate::filter::AnswerRef],
-    rule: &Thresholds,
-) -> Vec<(u32, Option<RunUncertainty>)> {
-    let mut out: Vec<(u32, Option<RunUncertainty>)> = Vec::new();
-    let mut rest = refs;
-    while let Some(first) = rest.first() {
-        let run = first.run;
-        let end = rest.iter().position(|r| r.run != run).unwrap_or(rest.len());
-        let (stretch, tail) = rest.split_at(end);
-        rest = tail;
-        if out.iter().any(|(r, _)| *r == run) {
-            continue; // scopes come run by run; a run seen again is already counted
-        }
-        let summary = dataset
-            .runs
-            .get(run as usize)
-            .zip(dataset.layer(run as usize, judge))
-            .and_then(|(r, layer)| run_uncertainty(r, layer, stretch.iter().map(|a| a.index), rule));
-        out.push((run, summary));
-    }
-    out
 }
