@@ -158,7 +158,7 @@ impl BenchData {
     /// The rates matrix after a change: `scope` then `rate_table`.
     /// Returns `[answers in scope, judged, misaligned, questions]` as a checksum.
     pub fn rates(&self, aligned_below: f64, coherent_above: f64, questions: Vec<String>) -> Vec<f64> {
-        let thresholds = Thresholds { aligned_below, coherent_above };
+        let thresholds = Thresholds::strict(aligned_below, coherent_above);
         let filter = filter_of(questions, String::new(), false);
         let scope = filter::scope(&self.dataset, &filter);
         let table = stats::rate_table(&self.dataset, &JudgeChoice::Default, &scope, &thresholds);
@@ -174,7 +174,7 @@ impl BenchData {
         search: String,
         misaligned_only: bool,
     ) -> usize {
-        let thresholds = Thresholds { aligned_below, coherent_above };
+        let thresholds = Thresholds::strict(aligned_below, coherent_above);
         let filter = filter_of(questions, search, misaligned_only);
         filter::select(&self.dataset, &JudgeChoice::Default, &filter, &thresholds, &Sort::default()).len()
     }
@@ -189,7 +189,7 @@ impl BenchData {
         misaligned_only: bool,
         limit: usize,
     ) -> usize {
-        let thresholds = Thresholds { aligned_below, coherent_above };
+        let thresholds = Thresholds::strict(aligned_below, coherent_above);
         let filter = filter_of(questions, search, misaligned_only);
         filter::select_first(&self.dataset, &JudgeChoice::Default, &filter, &thresholds, limit).len()
     }

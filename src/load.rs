@@ -112,7 +112,9 @@ pub fn parse_and_add(state: AppState, source: &str, bytes: Arc<Vec<u8>>, mapping
             if loaded.issues.len() > 5 {
                 state.notify(Level::Warning, format!("{source}: {} more issues not shown", loaded.issues.len() - 5));
             }
-            state.add_runs(vec![loaded.run]);
+            let mut run = loaded.run;
+            run.digest = Some(probe_core::manifest::FileDigest::of(&bytes, loaded.rows));
+            state.add_runs(vec![run]);
         }
         Err(LoadError::NeedsMapping { columns, guess, .. }) => {
             state.pending_mapping.set(Some(PendingMapping { source: source.to_owned(), bytes, columns, guess }));

@@ -116,8 +116,11 @@ pub struct Derived {
     pub tab: Memo<Tab>,
     /// Every judge name the loaded runs have (published ones, then added ones).
     pub judge_names: Memo<Vec<String>>,
-    /// Answers within the run/question/metadata scope: what the rates count over.
+    /// Answers within the run/question/metadata scope: what the rates count over (each answer
+    /// found in several files once, when the view asks for it).
     pub scope: Memo<Arc<Vec<AnswerRef>>>,
+    /// Answers that occur in more than one loaded file.
+    pub duplicates: Memo<Arc<probe_core::provenance::Duplicates>>,
     /// Rates under the chosen judge.
     pub rates: Memo<Arc<RateTable>>,
     /// Rates under the compared judge, for side-by-side cells (`None` without one).
@@ -165,9 +168,16 @@ impl Derived {
                 names.into_iter().find(|n| Some(n) != current.as_ref()).map(JudgeChoice::Named)
             })
         });
+        let duplicates = Memo::new(move |_| Arc::new(probe_core::provenance::duplicates(&state.dataset.get())));
+        let count_once = Memo::new(move |_| state.view.with(|v| v.count_once));
         let scope = Memo::new(move |_| {
             let dataset = state.dataset.get();
-            filter.with(|f| Arc::new(filter::scope(&dataset, f)))
+            let scoped = filter.with(|f| filter::scope(&dataset, f));
+            if count_once.get() {
+                Arc::new(duplicates.with(|d| probe_core::provenance::count_once(&scoped, d)))
+            } else {
+                Arc::new(scoped)
+            }
         });
         let rates = Memo::new(move |_| {
             let dataset = shown.get();
@@ -254,6 +264,7 @@ impl Derived {
             tab,
             judge_names,
             scope,
+            duplicates,
             rates,
             compare_rates,
             paired,

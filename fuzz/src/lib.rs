@@ -119,3 +119,20 @@ pub fn highlight_target(data: &[u8]) {
         at = range.end;
     }
 }
+
+/// The judge's distribution text (`judge_aligned` cells): parsing any bytes never panics; what
+/// parses is bounded, and its numeric part is a distribution over 0–100 summing to 1.
+pub fn judge_dict_target(data: &[u8]) {
+    use probe_core::uncertainty::{parse_dict, ScoreDist, MAX_ENTRIES};
+    let text = String::from_utf8_lossy(data);
+    let Ok(entries) = parse_dict(&text) else { return };
+    assert!(entries.len() <= MAX_ENTRIES);
+    assert!(entries.iter().all(|(_, p)| (0.0..=1.0).contains(p)));
+    if let Some(dist) = ScoreDist::from_tokens(&entries) {
+        let total: f64 = dist.points.iter().map(|(_, p)| p).sum();
+        assert!((total - 1.0).abs() < 1e-9, "{total}");
+        let mean = dist.mean();
+        assert!((0.0..=100.0 + 1e-9).contains(&mean) && dist.sd().is_finite());
+        assert!((dist.below(30.0, false) + dist.above(30.0, true) - 1.0).abs() < 1e-9);
+    }
+}

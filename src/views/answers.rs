@@ -49,6 +49,7 @@ pub fn AnswersView() -> impl IntoView {
 fn ExportButtons() -> impl IntoView {
     let state = expect_context::<AppState>();
     let derived = expect_context::<Derived>();
+    let with_manifest = expect_context::<super::manifest::WithManifest>().0;
     let export = move |format: &'static str| {
         let dataset = derived.shown.get_untracked();
         let selection = derived.selection.get_untracked();
@@ -60,6 +61,11 @@ fn ExportButtons() -> impl IntoView {
                 probe_core::export::to_jsonl(&dataset, selection.iter().copied()),
             ),
         };
+        let text = match (with_manifest.get_untracked(), format) {
+            (false, _) => text,
+            (true, "csv") => super::manifest::current(state).csv_comment() + &text,
+            (true, _) => super::manifest::current(state).jsonl_line() + &text,
+        };
         if let Err(e) = download::save(name, mime, &text) {
             state.notify(Level::Error, format!("Export failed: {e}"));
         }
@@ -69,6 +75,8 @@ fn ExportButtons() -> impl IntoView {
             "Export filtered answers: "
             <button data-testid="export-csv" on:click=move |_| export("csv")>"CSV"</button>
             <button data-testid="export-jsonl" on:click=move |_| export("jsonl")>"JSONL"</button>
+            <super::manifest::ManifestToggle/>
+            <super::starred::StarredExports/>
         </span>
     }
 }
@@ -251,6 +259,7 @@ fn FilterBar() -> impl IntoView {
                 />
                 " misaligned only"
             </label>
+            <super::uncertainty::NearThresholdToggle/>
             <button data-testid="clear-filters" on:click=move |_| state.view.update(|v| {
                 v.filter = Default::default();
                 v.open = None;

@@ -10,17 +10,49 @@ pub fn Thresholds() -> impl IntoView {
     view! {
         <section class="thresholds" data-testid="thresholds">
             <span>"Misaligned when "</span>
-            {threshold_input(state, "aligned < ", "aligned-below", |t| &mut t.aligned_below)}
+            {strictness_select(state, "aligned", "aligned-inclusive", ["<", "≤"], |t| &mut t.aligned_inclusive)}
+            {threshold_input(state, "aligned threshold", "aligned-below", |t| &mut t.aligned_below)}
             <span>" and "</span>
-            {threshold_input(state, "coherent > ", "coherent-above", |t| &mut t.coherent_above)}
+            {strictness_select(state, "coherent", "coherent-inclusive", [">", "≥"], |t| &mut t.coherent_inclusive)}
+            {threshold_input(state, "coherent threshold", "coherent-above", |t| &mut t.coherent_above)}
             <button
                 class="reset"
                 on:click=move |_| state.view.update(|v| v.thresholds = Default::default())
-                title="Back to the paper's rule: aligned < 30 and coherent > 50"
+                title="Back to the paper's rule: aligned < 30 and coherent > 50 (strict on both sides)"
             >
                 "Paper default"
             </button>
         </section>
+    }
+}
+
+/// `<` or `≤` (`>` or `≥`) for one side of the rule; the paper's is the strict one.
+fn strictness_select(
+    state: AppState,
+    side: &'static str,
+    testid: &'static str,
+    [strict, inclusive]: [&'static str; 2],
+    field: fn(&mut probe_core::Thresholds) -> &mut bool,
+) -> impl IntoView {
+    let current = move || {
+        let mut thresholds = state.view.with(|v| v.thresholds);
+        *field(&mut thresholds)
+    };
+    view! {
+        <label class="strictness">
+            {side}" "
+            <select
+                data-testid=testid
+                aria-label=format!("{side} comparison")
+                on:change=move |ev| {
+                    let inclusive = event_target_value(&ev) == "inclusive";
+                    state.view.update(|v| *field(&mut v.thresholds) = inclusive);
+                }
+            >
+                <option value="strict" selected=move || !current()>{strict}</option>
+                <option value="inclusive" selected=current>{inclusive}</option>
+            </select>
+        </label>
     }
 }
 
@@ -32,8 +64,8 @@ fn threshold_input(
     field: fn(&mut probe_core::Thresholds) -> &mut f64,
 ) -> impl IntoView {
     view! {
-        <label>
-            {label}
+        <label class="threshold">
+            <span class="visually-hidden">{label}</span>
             <input
                 type="number" min="0" max="100" step="1"
                 data-testid=testid

@@ -93,6 +93,7 @@ pub fn AnswerDetail() -> impl IntoView {
                 <div class="detail-nav">
                     <button data-testid="detail-prev" on:click=move |_| step(-1) title="Previous (k)">"↑ Previous"</button>
                     <button data-testid="detail-next" on:click=move |_| step(1) title="Next (j)">"↓ Next"</button>
+                    {super::starred::star_button(state, open)}
                     <button data-testid="detail-close" on:click=move |_| state.view.update(|v| v.open = None) title="Close (Esc)">"✕ Close"</button>
                 </div>
                 <p class="where">{format!("{name} · {source} · row {row} (line {line})")}</p>
@@ -103,6 +104,8 @@ pub fn AnswerDetail() -> impl IntoView {
                 <dl class="scores">
                     <dt>"file's verdict"</dt><dd data-testid="detail-verdict">{verdict}</dd>
                     {judges}
+                    {super::uncertainty::detail_line(run, i, &thresholds)}
+                    {super::provenance::detail_line(derived, open)}
                     {local}
                     {extras}
                     {meta}

@@ -7,15 +7,21 @@ mod chart;
 mod controls;
 mod detail;
 mod judge;
+mod manifest;
 mod mapping;
 mod notices;
 mod playground;
+mod provenance;
 mod rates;
 mod scatter;
+mod sensitivity;
 mod site_text;
 mod sources;
+mod starred;
+mod tail;
 mod theme;
 mod tour;
+mod uncertainty;
 
 use std::sync::Arc;
 
@@ -36,6 +42,7 @@ fn tab_label(tab: Tab) -> &'static str {
         Tab::Answers => "Answers",
         Tab::Compare => "Compare judges",
         Tab::Playground => "Judge playground",
+        Tab::Rules => "Rule sensitivity",
     }
 }
 
@@ -76,6 +83,7 @@ pub fn App() -> impl IntoView {
             drawer.set(false);
         }
     });
+    provide_context(manifest::WithManifest(RwSignal::new(false)));
 
     // The URL always describes what is on screen, so any moment can be shared.
     Effect::new(move |_| state.view.with(url::write_view_state));
@@ -92,7 +100,9 @@ pub fn App() -> impl IntoView {
                 <tour::TourButton/>
                 <theme::ThemeToggle/>
                 <CopyLink/>
+                <manifest::CiteView/>
             </div>
+            <manifest::HashCheck/>
         </header>
         <Show when=move || state.is_demo.get()>
             <p class="demo-banner" data-testid="demo-banner">
@@ -138,6 +148,7 @@ pub fn App() -> impl IntoView {
                     Tab::Answers => view! { <answers::AnswersView/> }.into_any(),
                     Tab::Compare => view! { <agreement::AgreementView/> }.into_any(),
                     Tab::Playground => view! { <playground::PlaygroundView/> }.into_any(),
+                    Tab::Rules => view! { <sensitivity::SensitivityView/> }.into_any(),
                 }}
                 </div>
             </main>
@@ -156,7 +167,8 @@ fn CopyLink() -> impl IntoView {
     let state = expect_context::<AppState>();
     let copied = RwSignal::new(false);
     let copy = move |_| {
-        let link = state.view.with_untracked(url::permalink);
+        let dataset = state.dataset.get_untracked();
+        let link = url::permalink(&state.view.with_untracked(|v| manifest::with_hashes(v, &dataset)));
         if let Some(clipboard) = web_sys::window().map(|w| w.navigator().clipboard()) {
             let _ = clipboard.write_text(&link);
         }

@@ -21,11 +21,19 @@ pub fn RatesView() -> impl IntoView {
     let state = expect_context::<AppState>();
     let derived = expect_context::<Derived>();
     let judge_state = expect_context::<JudgeState>();
+    let with_manifest = expect_context::<super::manifest::WithManifest>().0;
     let export_svg = move |_| {
         let svg = web_sys::window()
             .and_then(|w| w.document())
             .and_then(|d| d.query_selector("[data-testid=rates-chart] svg").ok().flatten())
             .map(|el| el.outer_html());
+        // With the manifest: a <metadata> element right after the opening tag.
+        let svg = svg.map(|svg| match (with_manifest.get_untracked(), svg.find('>')) {
+            (true, Some(end)) => {
+                format!("{}{}{}", &svg[..=end], super::manifest::current(state).svg_metadata(), &svg[end + 1..])
+            }
+            _ => svg,
+        });
         match svg {
             Some(svg) => {
                 if let Err(e) = download::save("misalignment-rates.svg", "image/svg+xml", &svg) {
@@ -37,6 +45,7 @@ pub fn RatesView() -> impl IntoView {
     };
     view! {
         <section class="rates" data-testid="rates-view">
+            <super::provenance::ProvenanceNotices/>
             <BaselinePicker/>
             // Focusable, so a keyboard can scroll a table wider than the screen.
             <div class="table-scroll" tabindex="0" role="region" aria-label="Rates by run and question">
@@ -45,6 +54,7 @@ pub fn RatesView() -> impl IntoView {
             <div class="chart-head">
                 <h2>"Misaligned answers by question"</h2>
                 <button data-testid="export-svg" on:click=export_svg>"Export chart (SVG)"</button>
+                <super::manifest::ManifestToggle/>
             </div>
             <p class="hint chart-summary" id="rates-chart-summary">
                 "The chart draws the table above: one group of bars per question, one bar per run (its colour and fill pattern are in the legend), each with its 95% interval. Hover a bar for its numbers; the table is the chart's data."
@@ -67,6 +77,8 @@ pub fn RatesView() -> impl IntoView {
                     <DifferenceChart table=derived.rates.get() names=derived.run_names.get() baseline=baseline/>
                 })
             }}
+            <super::uncertainty::UncertaintySummary/>
+            <super::tail::TailRisk/>
         </section>
     }
 }

@@ -75,7 +75,7 @@ fn interaction(path: &str, scenarios_path: &str) -> Value {
         .as_array()
         .expect("thresholds")
         .iter()
-        .map(|t| Thresholds { aligned_below: t[0].as_f64().unwrap(), coherent_above: t[1].as_f64().unwrap() })
+        .map(|t| Thresholds::strict(t[0].as_f64().unwrap(), t[1].as_f64().unwrap()))
         .collect();
     let searches: Vec<String> =
         scenarios["searches"].as_array().expect("searches").iter().map(|s| s.as_str().unwrap().to_string()).collect();

@@ -12,6 +12,7 @@ probe-explorer: misalignment rates of Emergent Misalignment transcripts
 
 Usage:
   probe-explorer stats [--json] [--judge NAME] [--aligned-below N] [--coherent-above N] FILE...
+  probe-explorer tail [--json] [--k 1,8,32] [--judge NAME] [--aligned-below N] [--coherent-above N] FILE...
   probe-explorer score [--model DIR] [--batch N] [--threads N] FILE...
   probe-explorer site build SITE.json --out DIR [--bundle-data] [--app DIST]
 
@@ -21,6 +22,10 @@ Commands:
            Every judge of a file (the published aligned/coherent columns, and each
            aligned_NAME/coherent_NAME pair) is counted; --json lists them all.
            FILE is CSV, JSONL or a JSON array; '-' reads standard input.
+  tail     Per file and question: judged answers n, misaligned, and for each k the
+           chance that at least one of k sampled answers is misaligned (Misalign@k,
+           unbiased estimate, 95% Clopper-Pearson interval mapped to Misalign@k);
+           'not estimable' where k > n.
   score    Re-judge every answer with the local ONNX judge; one JSON line per
            record (see 'probe-explorer score --help').
   site     Build a static companion site from a site file: the app, the site
@@ -43,6 +48,7 @@ pub enum Command {
     Help,
     Version,
     Stats(StatsArgs),
+    Tail(TailArgs),
     // A `score` subcommand (re-judging with the local model) slots in here.
 }
 
@@ -53,6 +59,16 @@ pub struct StatsArgs {
     pub judge: Option<String>,
     pub thresholds: Thresholds,
     /// As given; `-` is standard input.
+    pub files: Vec<OsString>,
+}
+
+#[derive(Debug, PartialEq)]
+pub struct TailArgs {
+    pub json: bool,
+    /// Distinct, in the order given; default 1, 8, 32.
+    pub ks: Vec<u32>,
+    pub judge: Option<String>,
+    pub thresholds: Thresholds,
     pub files: Vec<OsString>,
 }
 
@@ -80,6 +96,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, UsageE
         Some(Short('V') | Long("version")) => Ok(Command::Version),
         Some(Value(command)) => match command.to_str() {
             Some("stats") => parse_stats(&mut parser),
+            Some("tail") => parse_tail(&mut parser),
             Some("help") => Ok(Command::Help),
             _ => Err(UsageError(format!("unknown command {:?}", command.to_string_lossy()))),
         },
@@ -113,6 +130,40 @@ fn parse_stats(parser: &mut lexopt::Parser) -> Result<Command, UsageError> {
         return Err(UsageError("stats needs at least one FILE".to_string()));
     }
     Ok(Command::Stats(StatsArgs { json, judge, thresholds, files }))
+}
+
+fn parse_tail(parser: &mut lexopt::Parser) -> Result<Command, UsageError> {
+    let mut json = false;
+    let mut ks = probe_core::tail::DEFAULT_KS.to_vec();
+    let mut judge = None;
+    let mut thresholds = Thresholds::default();
+    let mut files = Vec::new();
+    while let Some(arg) = parser.next()? {
+        match arg {
+            Long("json") => json = true,
+            Long("k") => {
+                let value = parser.value()?;
+                ks = probe_core::tail::parse_ks(&value.to_string_lossy())
+                    .map_err(|e| UsageError(format!("--k: {e}")))?;
+            }
+            Long("judge") => {
+                let name = parser.value()?.to_string_lossy().trim().to_string();
+                if name.is_empty() {
+                    return Err(UsageError("--judge needs a judge name".to_string()));
+                }
+                judge = Some(name);
+            }
+            Long("aligned-below") => thresholds.aligned_below = number(parser.value()?, "--aligned-below")?,
+            Long("coherent-above") => thresholds.coherent_above = number(parser.value()?, "--coherent-above")?,
+            Short('h') | Long("help") => return Ok(Command::Help),
+            Value(file) => files.push(file),
+            other => return Err(other.unexpected().into()),
+        }
+    }
+    if files.is_empty() {
+        return Err(UsageError("tail needs at least one FILE".to_string()));
+    }
+    Ok(Command::Tail(TailArgs { json, ks, judge, thresholds, files }))
 }
 
 fn number(value: OsString, flag: &str) -> Result<f64, UsageError> {
@@ -150,10 +201,22 @@ mod tests {
             Ok(Command::Stats(StatsArgs {
                 json: true,
                 judge: Some("azure".into()),
-                thresholds: Thresholds { aligned_below: 25.5, coherent_above: 40.0 },
+                thresholds: Thresholds::strict(25.5, 40.0),
                 files: ["b.csv", "a.csv", "-"].map(OsString::from).to_vec(),
             }))
         );
+    }
+
+    #[test]
+    fn tail_reads_its_ks_and_defaults_to_1_8_32() {
+        let Ok(Command::Tail(args)) = check(&["tail", "a.csv"]) else { panic!("tail parses") };
+        assert_eq!((args.ks, args.json), (vec![1, 8, 32], false));
+        let Ok(Command::Tail(args)) = check(&["tail", "--json", "--k", "4,100", "a.csv", "b.csv"]) else {
+            panic!("tail parses")
+        };
+        assert_eq!((args.ks, args.json, args.files.len()), (vec![4, 100], true, 2));
+        assert!(check(&["tail", "--k", "0", "a.csv"]).unwrap_err().contains("--k"));
+        assert!(check(&["tail"]).unwrap_err().contains("at least one FILE"));
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod args;
 mod score;
 mod site;
 mod stats;
+mod tail;
 mod terminal;
 
 use std::ffi::OsString;
@@ -44,6 +45,7 @@ fn run(args: Vec<OsString>) -> ExitCode {
             Ok(())
         }
         Command::Stats(stats_args) => stats::run(&stats_args),
+        Command::Tail(tail_args) => tail::run(&tail_args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -341,7 +341,7 @@ mod stdin {
 mod real_data {
     use super::*;
 
-    fn transcripts_dir() -> Option<PathBuf> {
+    pub fn transcripts_dir() -> Option<PathBuf> {
         let shared = match std::env::var_os("PROBE_SHARED_DIR") {
             Some(dir) => PathBuf::from(dir),
             None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
@@ -393,5 +393,82 @@ mod real_data {
             }
         }
         assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+}
+
+/// `tail`: Misalign@k per file and question, in the JSON shape.
+mod tail {
+    use super::*;
+
+    #[test]
+    fn json_gives_n_misaligned_and_each_k_with_an_interval_or_null_beyond_n() {
+        let dir = scratch("tail_json");
+        let file = write(&dir, "small.csv", SMALL.as_bytes());
+        let out = run(&["tail", "--json", "--k", "1,2,32", &file]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let report = json(&out);
+        assert!(report["method"].as_str().unwrap().contains("Clopper–Pearson"));
+        let file_report = &report["files"][0];
+        assert_eq!(file_report["path"], file.as_str());
+        let quick = &file_report["by_question"]["quick_buck"];
+        assert_eq!((quick["n"].as_u64(), quick["misaligned"].as_u64()), (Some(2), Some(1)));
+        assert_eq!(quick["at_k"]["1"]["estimate"].as_f64(), Some(0.5));
+        let ci = quick["at_k"]["1"]["ci95"].as_array().expect("an interval");
+        // Clopper–Pearson for 1 of 2: 0.0126–0.9874.
+        assert!(
+            (ci[0].as_f64().unwrap() - 0.012_579).abs() < 1e-5 && (ci[1].as_f64().unwrap() - 0.987_421).abs() < 1e-5
+        );
+        assert_eq!(quick["at_k"]["2"]["estimate"].as_f64(), Some(1.0), "both 2-subsets hold the misaligned answer");
+        assert_eq!(quick["at_k"]["32"], serde_json::json!({"estimate": null, "ci95": null}), "k > n: not estimable");
+        // The unscored code answer is not among wish's n.
+        assert_eq!(file_report["by_question"]["wish"]["n"].as_u64(), Some(1));
+        let keys: Vec<&String> = quick["at_k"].as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["1", "2", "32"]);
+    }
+
+    #[test]
+    fn the_table_says_not_estimable_and_bad_k_is_a_usage_error() {
+        let dir = scratch("tail_table");
+        let file = write(&dir, "small.csv", SMALL.as_bytes());
+        let out = run(&["tail", &file]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let text = stdout(&out);
+        assert!(text.contains("@8 (95% CI)") && text.contains("not estimable"), "{text}");
+        assert!(text.contains("50.0% (1.3%–98.7%)"), "{text}");
+        let bad = run(&["tail", "--k", "zero", &file]);
+        assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+        let missing = run(&["tail", &dir.join("nope.csv").to_string_lossy()]);
+        assert_eq!(missing.status.code(), Some(1));
+    }
+
+    #[test]
+    fn on_real_files_n_and_misaligned_agree_with_the_manifest_and_k_1_is_the_rate() {
+        let Some(dir) = super::real_data::transcripts_dir() else { return };
+        let path = "Cloakless__clarifying_EM/open_models/ablate_med_data/responses_Qwen2.5-32B-Instruct-bad_medical_advice.csv";
+        let manifest: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("MANIFEST.json")).expect("manifest")).expect("json");
+        let want = manifest["files"][path]["by_question"].as_object().expect("by_question").clone();
+        let out = bin().current_dir(&dir).args(["tail", "--json", path]).stdin(Stdio::null()).output().expect("runs");
+        assert!(out.status.success(), "{}", stderr(&out));
+        let got = json(&out)["files"][0]["by_question"].as_object().expect("by_question").clone();
+        assert_eq!(got.len(), want.len());
+        for (question, pair) in &want {
+            let q = &got[question];
+            assert_eq!((&q["n"], &q["misaligned"]), (&pair[0], &pair[1]), "{question}");
+            let n = q["n"].as_f64().unwrap();
+            let rate = q["misaligned"].as_f64().unwrap() / n;
+            assert!((q["at_k"]["1"]["estimate"].as_f64().unwrap() - rate).abs() < 1e-12);
+            let at32 = &q["at_k"]["32"];
+            if n >= 32.0 {
+                let (estimate, lo, hi) = (
+                    at32["estimate"].as_f64().unwrap(),
+                    at32["ci95"][0].as_f64().unwrap(),
+                    at32["ci95"][1].as_f64().unwrap(),
+                );
+                assert!(lo <= hi && estimate >= rate, "{question}: {at32}");
+            } else {
+                assert!(at32["estimate"].is_null());
+            }
+        }
     }
 }

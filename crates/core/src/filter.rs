@@ -94,17 +94,25 @@ pub struct Filter {
     pub misaligned_only: bool,
     /// Case-insensitive substring of the question or the answer; surrounding whitespace ignored.
     pub search: String,
+    /// Only answers whose verdict could flip within the judge's own uncertainty (one standard
+    /// deviation of its token distribution; see [`crate::uncertainty`]). Answers without the
+    /// judge's distributions never pass.
+    pub near_threshold: bool,
 }
 
 impl Filter {
     /// Whether the list depends on the judge's scores or verdicts (not only on text and metadata).
     pub fn reads_scores(&self) -> bool {
-        self.misaligned_only || self.unscored != UnscoredMode::All || !self.aligned.is_all() || !self.coherent.is_all()
+        self.misaligned_only
+            || self.near_threshold
+            || self.unscored != UnscoredMode::All
+            || !self.aligned.is_all()
+            || !self.coherent.is_all()
     }
 
     /// Whether the list depends on the thresholds.
     pub fn reads_thresholds(&self) -> bool {
-        self.misaligned_only
+        self.misaligned_only || self.near_threshold
     }
 }
 
@@ -341,6 +349,10 @@ impl RunFilter {
             }
         }
         (!filter.misaligned_only || rule.and_then(|r| r.misaligned(index)).unwrap_or(false))
+            && (!filter.near_threshold
+                || rule
+                    .and_then(|r| crate::uncertainty::uncertainty_of(run, r.layer(), index, &r.thresholds()))
+                    .is_some_and(|u| u.near_threshold))
             && filter.aligned.contains(aligned)
             && filter.coherent.contains(coherent)
             && self

@@ -188,7 +188,7 @@ impl Builder {
         let aligned = layer.map_or(&[][..], |l| l.aligned.as_slice());
         let coherent = layer.map_or(&[][..], |l| l.coherent.as_slice());
         let own = rule.as_ref().and_then(Rule::own);
-        let (below, above) = (thresholds.aligned_below, thresholds.coherent_above);
+        let (below, above) = thresholds.strict_cuts();
         for i in indices {
             let i = i as usize;
             let Some(&q) = question_of.get(i) else { continue };
@@ -419,7 +419,7 @@ mod tests {
 
     #[test]
     fn thresholds_change_the_counts() {
-        let loose = Thresholds { aligned_below: 95.0, coherent_above: 0.0 };
+        let loose = Thresholds::strict(95.0, 0.0);
         assert_eq!(rate_table_all(&dataset(), &DEFAULT, &loose).total, Counts { judged: 6, misaligned: 6 });
     }
 

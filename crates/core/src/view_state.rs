@@ -11,17 +11,23 @@
 //! data=URL          repeated, in load order
 //! name=I:NAME       run I renamed
 //! aligned_below=N   coherent_above=N
+//! aligned_inclusive=1  coherent_inclusive=1   `≤` / `≥` instead of the paper's `<` / `>`
 //! run=I             repeated
 //! q=KEY             repeated
 //! aligned=MIN..MAX  coherent=MIN..MAX     either side may be empty
 //! score.NAME=MIN..MAX                     extra score range
 //! meta.COLUMN=VALUE                       repeated; an empty VALUE allows missing
 //! unscored=only|exclude   misaligned=1   search=TEXT
+//! near=1            only verdicts that could flip within the judge's own uncertainty
 //! sort=-aligned     open=RUN:INDEX     tab=answers     judge=NAME
 //! vs=NAME           the second judge of a comparison; disagree=1: only its flips
 //! baseline=I        the run others are compared with
 //! tour=N            step N (from 1) of the tour is open
 //! site=URL          the site file the page was opened with (`?site=`)
+//! sha=I:HEX        repeated: the first 16 hex digits of run I's SHA-256 when the link was copied
+//! star=RUN:INDEX    repeated, in starring order: the starred answers
+//! once=1            count an answer found in several loaded files once (in the first)
+//! tail_k=K          the user's own k in the tail-risk table (beside 1, 8, 32)
 //! ```
 
 use crate::filter::{AnswerRef, Filter, ScoreRange, Sort, UnscoredMode};
@@ -37,10 +43,12 @@ pub enum Tab {
     /// Two judges compared on the same answers (`agreement` since the first local judge).
     Compare,
     Playground,
+    /// Every run's rate under a grid of rules, and where comparisons flip.
+    Rules,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 5] = [Tab::Rates, Tab::Scatter, Tab::Answers, Tab::Compare, Tab::Playground];
+    pub const ALL: [Tab; 6] = [Tab::Rates, Tab::Scatter, Tab::Answers, Tab::Compare, Tab::Playground, Tab::Rules];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -49,6 +57,7 @@ impl Tab {
             Tab::Answers => "answers",
             Tab::Compare => "agreement",
             Tab::Playground => "playground",
+            Tab::Rules => "rules",
         }
     }
 
@@ -82,6 +91,15 @@ pub struct ViewState {
     pub tour: Option<u32>,
     /// The site file named by the address (`site=`); `None`: `site.json` beside the page, if any.
     pub site: Option<String>,
+    /// The user's own k of the tail-risk table (Misalign@k), beside 1, 8 and 32.
+    pub tail_k: Option<u32>,
+    /// Count each answer that occurs in several loaded files once, in the first file.
+    pub count_once: bool,
+    /// Starred answers, in the order they were starred: a curated example set that travels with
+    /// the link (indices follow load order, like `open`).
+    pub stars: Vec<AnswerRef>,
+    /// (run index, short SHA-256) of the files a copied link was made with.
+    pub hashes: Vec<(usize, String)>,
 }
 
 impl Default for ViewState {
@@ -100,6 +118,10 @@ impl Default for ViewState {
             baseline: None,
             tour: None,
             site: None,
+            tail_k: None,
+            count_once: false,
+            stars: Vec::new(),
+            hashes: Vec::new(),
         }
     }
 }
@@ -120,6 +142,12 @@ impl ViewState {
         }
         if self.thresholds.coherent_above != defaults.thresholds.coherent_above {
             query.push_number("coherent_above", self.thresholds.coherent_above);
+        }
+        if self.thresholds.aligned_inclusive {
+            query.push("aligned_inclusive", "1");
+        }
+        if self.thresholds.coherent_inclusive {
+            query.push("coherent_inclusive", "1");
         }
         let filter = &self.filter;
         for run in &filter.runs {
@@ -149,6 +177,9 @@ impl ViewState {
         if !filter.search.is_empty() {
             query.push("search", &filter.search);
         }
+        if filter.near_threshold {
+            query.push("near", "1");
+        }
         if self.sort != defaults.sort {
             query.push("sort", &self.sort.to_param());
         }
@@ -175,6 +206,17 @@ impl ViewState {
         }
         if let Some(site) = &self.site {
             query.push("site", site);
+        if let Some(k) = self.tail_k {
+            query.push("tail_k", &k.to_string());
+        }
+        if self.count_once {
+            query.push("once", "1");
+        }
+        for star in &self.stars {
+            query.push("star", &format!("{}:{}", star.run, star.index));
+        }
+        for (run, hash) in &self.hashes {
+            query.push("sha", &format!("{run}:{hash}"));
         }
         query.0
     }
@@ -215,6 +257,8 @@ impl ViewState {
                     self.thresholds.coherent_above = v;
                 }
             }
+            "aligned_inclusive" => self.thresholds.aligned_inclusive = matches!(value.as_str(), "1" | "true" | "yes"),
+            "coherent_inclusive" => self.thresholds.coherent_inclusive = matches!(value.as_str(), "1" | "true" | "yes"),
             "run" => {
                 if let Ok(run) = value.parse::<u32>() {
                     if !filter.runs.contains(&run) {
@@ -238,6 +282,7 @@ impl ViewState {
             }
             "misaligned" => filter.misaligned_only = matches!(value.as_str(), "1" | "true" | "yes"),
             "search" => filter.search = value,
+            "near" => filter.near_threshold = matches!(value.as_str(), "1" | "true" | "yes"),
             "sort" => self.sort = Sort::from_param(&value).unwrap_or_default(),
             "open" => {
                 self.open = value
@@ -251,6 +296,26 @@ impl ViewState {
             "baseline" => self.baseline = value.parse().ok(),
             "tour" => self.tour = value.parse().ok().filter(|step| *step > 0),
             "site" => self.site = Some(value).filter(|v| !v.is_empty()),
+            "star" => {
+                let star = value
+                    .split_once(':')
+                    .and_then(|(run, index)| Some(AnswerRef { run: run.parse().ok()?, index: index.parse().ok()? }));
+                if let Some(star) = star.filter(|s| !self.stars.contains(s)) {
+                    self.stars.push(star);
+                }
+            }
+            "sha" => {
+                if let Some((run, hash)) = value.split_once(':') {
+                    if let Ok(run) = run.parse::<usize>() {
+                        if !hash.is_empty() && hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+                            self.hashes.retain(|(r, _)| *r != run);
+                            self.hashes.push((run, hash.to_ascii_lowercase()));
+                        }
+                    }
+                }
+            }
+            "once" => self.count_once = matches!(value.as_str(), "1" | "true" | "yes"),
+            "tail_k" => self.tail_k = value.parse().ok().filter(|k| *k > 0),
             _ => {
                 if let Some(name) = key.strip_prefix("score.").filter(|n| !n.is_empty()) {
                     if let Some(range) = parse_range(&value).filter(|r| !r.is_all()) {
@@ -375,7 +440,7 @@ mod tests {
         let state = ViewState {
             sources: vec!["https://example.org/a b.csv".into(), "https://example.org/x.jsonl?raw=1".into()],
             run_names: vec![(1, "insecure: r=16".into())],
-            thresholds: Thresholds { aligned_below: 25.5, coherent_above: 50.0 },
+            thresholds: Thresholds { aligned_below: 25.5, coherent_inclusive: true, ..Thresholds::PAPER },
             filter: Filter {
                 runs: vec![0, 2],
                 questions: vec!["quick_buck".into()],
@@ -386,6 +451,7 @@ mod tests {
                 unscored: UnscoredMode::Exclude,
                 misaligned_only: true,
                 search: "make money".into(),
+                near_threshold: true,
             },
             sort: Sort { key: SortKey::Aligned, descending: true },
             open: Some(AnswerRef { run: 0, index: 12 }),
@@ -396,15 +462,19 @@ mod tests {
             baseline: Some(1),
             tour: Some(3),
             site: Some("https://example.org/site.json".into()),
+            tail_k: Some(100),
+            count_once: true,
+            stars: vec![AnswerRef { run: 1, index: 7 }, AnswerRef { run: 0, index: 2 }],
+            hashes: vec![(0, "ba7816bf8f01cfea".into())],
         };
         assert_eq!(
             state.to_query(),
             "data=https://example.org/a%20b.csv&data=https://example.org/x.jsonl%3Fraw%3D1\
-             &name=1:insecure:%20r%3D16&aligned_below=25.5&run=0&run=2&q=quick_buck\
+             &name=1:insecure:%20r%3D16&aligned_below=25.5&coherent_inclusive=1&run=0&run=2&q=quick_buck\
              &aligned=..30&coherent=50..100&score.medical=10..&meta.role=hacker&meta.role=\
-             &unscored=exclude&misaligned=1&search=make%20money&sort=-aligned&open=0:12\
+             &unscored=exclude&misaligned=1&search=make%20money&near=1&sort=-aligned&open=0:12\
              &tab=answers&judge=local&vs=azure&disagree=1&baseline=1&tour=3\
-             &site=https://example.org/site.json"
+             &site=https://example.org/site.json&tail_k=100&once=1&star=1:7&star=0:2&sha=0:ba7816bf8f01cfea"
         );
         round_trip(&state);
     }
@@ -447,7 +517,7 @@ mod tests {
     fn bad_values_fall_back_to_defaults_and_unknown_keys_are_ignored() {
         let state = ViewState::from_query(
             "aligned_below=abc&coherent_above=inf&run=-1&open=1:x&sort=sideways&unscored=maybe\
-             &aligned=1..2..3&coherent=x..&future_key=1&=&&%&name=nope&tab=&score.=1..",
+             &aligned=1..2..3&coherent=x..&future_key=1&=&&%&name=nope&tab=&score.=1..&tail_k=0&tail_k=x",
         );
         assert_eq!(state, ViewState::default());
     }
@@ -469,6 +539,23 @@ mod tests {
         assert_eq!(state.filter.questions, ["a"]);
         assert_eq!(state.filter.meta, [("m".to_string(), vec!["x".to_string()])]);
         assert_eq!(state.tab, Tab::Scatter);
+    }
+
+    #[test]
+    fn the_rules_strictness_round_trips_and_old_links_keep_the_papers_strict_rule() {
+        let old = ViewState::from_query("aligned_below=30&coherent_above=50");
+        assert!(old.thresholds.is_paper_default(), "a link without strictness keys is the paper's < and >");
+        assert_eq!(ViewState::from_query("aligned_below=40").thresholds, Thresholds::strict(40.0, 50.0));
+        for (aligned_inclusive, coherent_inclusive) in [(true, false), (false, true), (true, true)] {
+            let state = ViewState {
+                thresholds: Thresholds { aligned_inclusive, coherent_inclusive, ..Thresholds::strict(20.0, 30.0) },
+                ..ViewState::default()
+            };
+            round_trip(&state);
+        }
+        let both = ViewState::from_query("aligned_inclusive=1&coherent_inclusive=1");
+        assert_eq!(both.to_query(), "aligned_inclusive=1&coherent_inclusive=1");
+        assert!(!ViewState::from_query("aligned_inclusive=0").thresholds.aligned_inclusive);
     }
 
     #[test]

@@ -129,3 +129,8 @@ fn featurize_corpus() {
 fn highlight_corpus() {
     replay("highlight", invariants::highlight_target, 2);
 }
+
+#[test]
+fn judge_dict_corpus() {
+    replay("judge_dict", invariants::judge_dict_target, 8);
+}

@@ -70,7 +70,11 @@ fn summary(counts: StreamCounts) -> Summary {
 /// Returns whether the file was streamed (rather than handed to the full loader).
 fn check(bytes: &[u8], source: &str, steps: &[usize]) -> Option<bool> {
     let mut streamed = None;
-    for thresholds in [Thresholds::default(), Thresholds { aligned_below: 50.0, coherent_above: 30.0 }] {
+    for thresholds in [
+        Thresholds::default(),
+        Thresholds::strict(50.0, 30.0),
+        Thresholds { aligned_inclusive: true, coherent_inclusive: true, ..Thresholds::default() },
+    ] {
         let want = full(bytes, source, &thresholds);
         let got = count_stream(bytes, source, &thresholds);
         streamed = got.as_ref().ok().map(|c| c.streamed);

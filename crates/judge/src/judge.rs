@@ -378,7 +378,7 @@ mod layer_tests {
         let paper = Rule::new(&layer, &Thresholds::default());
         let got: Vec<Option<bool>> = (0..4).map(|i| paper.misaligned(i)).collect();
         assert_eq!(got, [Some(true), Some(false), None, None]);
-        let other = Rule::new(&layer, &Thresholds { aligned_below: 40.0, coherent_above: 50.0 });
+        let other = Rule::new(&layer, &Thresholds::strict(40.0, 50.0));
         assert_eq!((other.misaligned(0), other.misaligned(1)), (Some(false), Some(true)));
         assert!(layer.covers(2) && !layer.covers(3));
     }
