@@ -206,6 +206,7 @@ impl ViewState {
         }
         if let Some(site) = &self.site {
             query.push("site", site);
+        }
         if let Some(k) = self.tail_k {
             query.push("tail_k", &k.to_string());
         }
