@@ -6,10 +6,11 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
+use probe_core::calibrate::{self, CalibratedTable, Keep};
 use probe_core::compare::{self, PairedTable};
 use probe_core::filter::{self, AnswerRef, Filter, Sort};
 use probe_core::stats::{self, RateTable};
-use probe_core::view_state::{Tab, ViewState};
+use probe_core::view_state::{Tab, ViewState, GOLD_SEED};
 use probe_core::{Dataset, JudgeChoice, Run, Thresholds};
 
 use crate::judge::{self, JudgeState};
@@ -122,6 +123,9 @@ pub struct Derived {
     pub rates: Memo<Arc<RateTable>>,
     /// Rates under the compared judge, for side-by-side cells (`None` without one).
     pub compare_rates: Memo<Option<Arc<RateTable>>>,
+    /// The chosen judge's rates calibrated against trusted labels (the view's reference judge,
+    /// `ref=`; by default the published judge where a local judge is shown); `None` without one.
+    pub calibrated: Memo<Option<Arc<CalibratedTable>>>,
     /// The chosen and the compared judge on the same answers.
     pub paired: Memo<Option<Arc<PairedTable>>>,
     /// Answers passing every filter, sorted: what the list shows.
@@ -179,6 +183,21 @@ impl Derived {
             let dataset = shown.get();
             let thresholds = thresholds.get();
             Some(Arc::new(stats::rate_table(&dataset, &other, &scope.get(), &thresholds)))
+        });
+        let calibrated = Memo::new(move |_| {
+            let chosen = judge.get();
+            let reference = state.view.with(|v| v.reference_for(&chosen, judge::is_local_choice(&chosen)))?;
+            let keep = state.view.with(|v| v.gold_fraction).map(|fraction| Keep { fraction, seed: GOLD_SEED });
+            let dataset = shown.get();
+            let thresholds = thresholds.get();
+            Some(Arc::new(calibrate::calibrated_table(
+                &dataset,
+                &chosen,
+                Some(&reference),
+                &scope.get(),
+                &thresholds,
+                keep,
+            )))
         });
         let paired = Memo::new(move |_| {
             let other = compare.get()?;
@@ -256,6 +275,7 @@ impl Derived {
             scope,
             rates,
             compare_rates,
+            calibrated,
             paired,
             selection,
             selection_complete,

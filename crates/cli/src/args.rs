@@ -13,6 +13,8 @@ probe-explorer: misalignment rates of Emergent Misalignment transcripts
 Usage:
   probe-explorer stats [--json] [--judge NAME] [--aligned-below N] [--coherent-above N] FILE...
   probe-explorer score [--model DIR] [--batch N] [--threads N] FILE...
+  probe-explorer rates [--json] [--judge NAME] [--gold JUDGE|LABELS.jsonl]
+                       [--gold-fraction F] [--seed S] FILE...
 
 Commands:
   stats    Per file: records, judged, unscored and misaligned answers, the
@@ -22,6 +24,8 @@ Commands:
            FILE is CSV, JSONL or a JSON array; '-' reads standard input.
   score    Re-judge every answer with the local ONNX judge; one JSON line per
            record (see 'probe-explorer score --help').
+  rates    A judge's rates calibrated against trusted labels: prediction-powered
+           (PPI++) where some answers are labelled (see 'probe-explorer rates --help').
 
 Options:
   --json               One JSON object {\"files\": [...]}, in argument order

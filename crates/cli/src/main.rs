@@ -4,6 +4,7 @@
 //! Exit status: 0 success, 1 a file could not be read or loaded, 2 bad usage.
 
 mod args;
+mod rates;
 mod score;
 mod stats;
 mod terminal;
@@ -21,6 +22,10 @@ fn run(args: Vec<OsString>) -> ExitCode {
     // `score` (the local ONNX judge) parses its own arguments: see score.rs.
     if args.first().is_some_and(|command| command == "score") {
         return score::main(args.into_iter().skip(1));
+    }
+    // So does `rates` (a judge's rates against trusted labels): see rates.rs.
+    if args.first().is_some_and(|command| command == "rates") {
+        return rates::main(args.into_iter().skip(1));
     }
     let command = match args::parse(args) {
         Ok(command) => command,

@@ -13,6 +13,7 @@ use serde::Serialize;
 use crate::filter::AnswerRef;
 use crate::model::{Dataset, JudgeChoice, Lens, Rule, Thresholds};
 use crate::ppi::{keep_label, CellAccumulator, CellRate, Scored};
+use crate::stats::Counts;
 
 /// Keep only a random fraction of the reference's labels (`--gold-fraction F --seed S`).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -117,6 +118,21 @@ pub fn calibrated_table(
     CalibratedTable { questions, runs }
 }
 
+/// What a view shows for one cell (`question: None`: the run's total): the calibrated rate
+/// where there is a table, else the judge's plain count ([`CellRate::count`]). The rates table
+/// and the chart both call this, so they never disagree.
+pub fn shown_rate(
+    table: Option<&CalibratedTable>,
+    run: u32,
+    question: Option<&str>,
+    counts: Counts,
+) -> Option<CellRate> {
+    match table {
+        Some(table) => table.cell(run, question),
+        None => CellRate::count(counts),
+    }
+}
+
 /// Every answer of every run, in order (the CLI's scope).
 pub fn all_answers(dataset: &Dataset) -> Vec<AnswerRef> {
     dataset.refs().collect()
@@ -165,7 +181,8 @@ mod tests {
     #[test]
     fn without_a_reference_every_cell_is_the_judges_plain_count() {
         let d = dataset();
-        let table = calibrated_table(&d, &JudgeChoice::named("local"), None, &all_answers(&d), &Thresholds::default(), None);
+        let table =
+            calibrated_table(&d, &JudgeChoice::named("local"), None, &all_answers(&d), &Thresholds::default(), None);
         let total = table.cell(0, None).unwrap();
         assert_eq!((total.method, total.n, total.gold_n), (Method::Count, 200, 0));
         // 40 published-misaligned, 20 of the others flagged too (i % 10 == 3): 60 / 200.
@@ -177,8 +194,14 @@ mod tests {
     fn with_every_answer_labelled_the_rate_is_the_references() {
         let d = dataset();
         let published = JudgeChoice::named("published");
-        let table =
-            calibrated_table(&d, &JudgeChoice::named("local"), Some(&published), &all_answers(&d), &Thresholds::default(), None);
+        let table = calibrated_table(
+            &d,
+            &JudgeChoice::named("local"),
+            Some(&published),
+            &all_answers(&d),
+            &Thresholds::default(),
+            None,
+        );
         let total = table.cell(0, None).unwrap();
         assert_eq!((total.method, total.gold_n, total.estimate), (Method::Gold, 200, 0.2));
     }
@@ -188,8 +211,14 @@ mod tests {
         let d = dataset();
         let published = JudgeChoice::named("published");
         let keep = Some(Keep { fraction: 0.3, seed: 1 });
-        let table =
-            calibrated_table(&d, &JudgeChoice::named("local"), Some(&published), &all_answers(&d), &Thresholds::default(), keep);
+        let table = calibrated_table(
+            &d,
+            &JudgeChoice::named("local"),
+            Some(&published),
+            &all_answers(&d),
+            &Thresholds::default(),
+            keep,
+        );
         let total = table.cell(0, None).unwrap();
         assert_eq!(total.method, Method::Ppi);
         assert!(total.gold_n > 30 && total.gold_n < 90, "{total:?}");

@@ -9,6 +9,7 @@
 //! - [`featurize`], [`wordpiece`]: the local judges' model inputs, identical natively and in wasm.
 //! - [`agreement`]: local vs published judge: confusion matrix, AUROC, κ; a judge's card error.
 //! - [`calibrate`]: a judge's rates per run × question against a reference judge's labels.
+//! - [`labels`]: human labels (JSONL) as a `human` judge layer.
 //! - [`ppi`]: prediction-powered rates (PPI++) from a cheap judge and a few trusted labels.
 //! - [`compare`]: differences of two rates with 95% intervals (paired judges, unpaired runs), McNemar's test.
 //!
@@ -20,6 +21,7 @@ pub mod compare;
 pub mod export;
 pub mod featurize;
 pub mod filter;
+pub mod labels;
 pub mod load;
 pub mod model;
 pub mod ppi;

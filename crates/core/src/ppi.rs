@@ -20,12 +20,14 @@
 //!
 //! **Small samples.** With few labels the rectifier's sample variance is often zero (ten
 //! labels, none misaligned, the judge agreeing on all ten), and a CLT interval collapses to a
-//! point. [`ppi_rate`] therefore adds two pseudo-labels, one misaligned and one not, of weight
-//! z²/2 each and predicted at the cell's mean prediction, to the interval's centre and the
-//! rectifier's variance (never to λ or the estimate): with a judge that carries no information
-//! (λ = 0) this is exactly the Agresti–Coull interval of the labels alone, and as labels grow
-//! it tends to PPI++. Its coverage is checked by simulation in the tests below and over the
-//! shared transcripts in `crates/judge/tests/ppi_simulation.rs`.
+//! point. [`ppi_rate`] therefore inverts a score test as Wilson does: the labels' part of the
+//! variance is taken at each candidate rate θ, θ(1 − θ), not at the estimate, so with a judge
+//! that carries no information (λ = 0) the interval is exactly the labels' Wilson interval, and
+//! as labels grow it tends to PPI++'s. A weighted (stratified) sample uses two Agresti–Coull
+//! pseudo-labels instead (z²/2 each, predicted at the cell's mean prediction, in the interval's
+//! centre and the rectifier's variance, never in λ or the estimate). Coverage is checked by
+//! simulation in the tests below and over the shared transcripts in
+//! `crates/judge/tests/ppi_simulation.rs`.
 
 use serde::Serialize;
 
@@ -62,6 +64,11 @@ pub struct PpiFit {
 /// the judge's predictions on every answer of the cell (the labelled included). `None` with
 /// fewer than two labels, no predictions, a non-finite value or a weight ≤ 0.
 pub fn ppi_mean(labelled: &[Labelled], predictions: &[f64]) -> Option<PpiFit> {
+    ppi_mean_at(labelled, predictions, None)
+}
+
+/// [`ppi_mean`] with λ given (`Some`), or tuned (`None`).
+pub fn ppi_mean_at(labelled: &[Labelled], predictions: &[f64], lambda: Option<f64>) -> Option<PpiFit> {
     let n = labelled.len() as f64;
     let big_n = predictions.len() as f64;
     if labelled.len() < 2 || predictions.is_empty() {
@@ -76,7 +83,8 @@ pub fn ppi_mean(labelled: &[Labelled], predictions: &[f64]) -> Option<PpiFit> {
     let w = |l: &Labelled| l.weight * n / weight_sum;
     let y = |l: &Labelled| f64::from(u8::from(l.label));
     let mean_f = mean(predictions.iter().copied());
-    let estimate_at = |lambda: f64| lambda * mean_f + mean(labelled.iter().map(|l| w(l) * (y(l) - lambda * l.prediction)));
+    let estimate_at =
+        |lambda: f64| lambda * mean_f + mean(labelled.iter().map(|l| w(l) * (y(l) - lambda * l.prediction)));
 
     // λ that minimises the estimated variance (PPI++), from gradients at the λ = 1 estimate.
     let theta1 = estimate_at(1.0);
@@ -86,7 +94,8 @@ pub fn ppi_mean(labelled: &[Labelled], predictions: &[f64]) -> Option<PpiFit> {
     let covariance = g.iter().zip(&h).map(|(a, b)| (a - g_mean) * (b - h_mean)).sum::<f64>() / n;
     let all_h = h.iter().copied().chain(predictions.iter().map(|p| p - theta1));
     let var_h = sample_variance(all_h);
-    let lambda = if var_h > 0.0 { (covariance / ((1.0 + n / big_n) * var_h)).clamp(0.0, 1.0) } else { 0.0 };
+    let tuned = if var_h > 0.0 { (covariance / ((1.0 + n / big_n) * var_h)).clamp(0.0, 1.0) } else { 0.0 };
+    let lambda = lambda.unwrap_or(tuned);
 
     let estimate = estimate_at(lambda);
     let imputed = population_variance(predictions.iter().map(|p| lambda * p)) / big_n;
@@ -106,11 +115,61 @@ pub struct PpiRate {
 }
 
 /// The rate a view and the CLI show from labels and predictions: [`ppi_mean`]'s estimate and
-/// λ, with the 95% interval centred and scaled with two Agresti–Coull pseudo-labels (see the
-/// module documentation). `None` where [`ppi_mean`] is.
+/// λ with a small-sample-safe 95% interval (see the module documentation). `None` where
+/// [`ppi_mean`] is.
 pub fn ppi_rate(labelled: &[Labelled], predictions: &[f64]) -> Option<PpiRate> {
-    let fit = ppi_mean(labelled, predictions)?;
+    // λ estimated from a handful of labels of one class is too noisy to lean on (an
+    // overestimate claims more of the judge than it has): with fewer than MIN_LABELS_TO_TUNE
+    // of either class the labels speak alone (λ = 0).
+    let positives = labelled.iter().filter(|l| l.label).count();
+    let lambda = (positives.min(labelled.len() - positives) < MIN_LABELS_TO_TUNE).then_some(0.0);
+    let fit = ppi_mean_at(labelled, predictions, lambda)?;
+    let uniform = labelled.windows(2).all(|w| w[0].weight == w[1].weight);
+    let (low, high) = if uniform { wilson_interval(&fit, labelled, predictions) } else { None }
+        .unwrap_or_else(|| pseudo_label_interval(fit.lambda, labelled, predictions));
+    Some(PpiRate { estimate: fit.estimate.clamp(0.0, 1.0), low, high, lambda: fit.lambda })
+}
+
+/// Fewest labels of each class (misaligned, not) from which [`ppi_rate`] tunes λ (fewer: λ = 0,
+/// the labels' own Wilson interval); chosen by the simulations in the tests.
+pub const MIN_LABELS_TO_TUNE: usize = 5;
+
+/// Score (Wilson-type) interval for a uniform sample: every θ with
+/// `(θ̂ − θ)² ≤ z² · se²(θ)`, where the rectifier's variance takes the labels' variance at
+/// θ itself, `θ(1 − θ)`, plus the prediction terms estimated from the data:
+/// `se²(θ) = λ² Var(f)/N + (θ(1 − θ) − 2λ Cov(Y, f) + λ² Var_n(f)) / n`. With λ = 0 this is
+/// exactly the labels' Wilson interval, which never collapses to a point. `None` when no θ
+/// qualifies (the data contradict themselves), for the pseudo-label interval instead.
+fn wilson_interval(fit: &PpiFit, labelled: &[Labelled], predictions: &[f64]) -> Option<(f64, f64)> {
     let lambda = fit.lambda;
+    let n = labelled.len() as f64;
+    let big_n = predictions.len() as f64;
+    let y = |l: &Labelled| f64::from(u8::from(l.label));
+    let mean_y = mean(labelled.iter().map(y));
+    let mean_f = mean(labelled.iter().map(|l| l.prediction));
+    let cov = mean(labelled.iter().map(|l| (y(l) - mean_y) * (l.prediction - mean_f)));
+    let var_f_labelled = population_variance(labelled.iter().map(|l| l.prediction));
+    let imputed = lambda * lambda * population_variance(predictions.iter().copied()) / big_n;
+    let extra = imputed + (lambda * lambda * var_f_labelled - 2.0 * lambda * cov) / n;
+    // (θ̂ − θ)² ≤ z² (extra + θ(1 − θ)/n)  ⇔  a θ² − b θ + c ≤ 0.
+    let (estimate, z2) = (fit.estimate, Z95 * Z95);
+    let a = 1.0 + z2 / n;
+    let b = 2.0 * estimate + z2 / n;
+    let c = estimate * estimate - z2 * extra;
+    let discriminant = b * b - 4.0 * a * c;
+    if !(discriminant > 0.0) {
+        return None;
+    }
+    let root = discriminant.sqrt();
+    let (low, high) = ((b - root) / (2.0 * a), (b + root) / (2.0 * a));
+    Some((low.clamp(0.0, 1.0), high.clamp(0.0, 1.0)))
+}
+
+/// For weighted (stratified) samples: the interval centred and scaled with two Agresti–Coull
+/// pseudo-labels, one misaligned and one not, of weight z²/2 each, predicted at the cell's mean
+/// prediction (never changing λ or the estimate). With λ = 0 it is the labels' Agresti–Coull
+/// interval.
+fn pseudo_label_interval(lambda: f64, labelled: &[Labelled], predictions: &[f64]) -> (f64, f64) {
     let n = labelled.len() as f64;
     let big_n = predictions.len() as f64;
     let weight_sum: f64 = labelled.iter().map(|l| l.weight).sum();
@@ -120,20 +179,14 @@ pub fn ppi_rate(labelled: &[Labelled], predictions: &[f64]) -> Option<PpiRate> {
     let real = labelled
         .iter()
         .map(|l| (l.weight * n / weight_sum * (f64::from(u8::from(l.label)) - lambda * l.prediction), 1.0));
-    let values: Vec<(f64, f64)> =
-        real.chain([(1.0 - lambda * mean_f, pseudo), (-lambda * mean_f, pseudo)]).collect();
+    let values: Vec<(f64, f64)> = real.chain([(1.0 - lambda * mean_f, pseudo), (-lambda * mean_f, pseudo)]).collect();
     let total_weight = n + 2.0 * pseudo;
     let centre_r = values.iter().map(|(v, k)| v * k).sum::<f64>() / total_weight;
     let var_r = values.iter().map(|(v, k)| k * (v - centre_r).powi(2)).sum::<f64>() / total_weight;
     let imputed = population_variance(predictions.iter().map(|p| lambda * p)) / big_n;
     let se = (imputed + var_r / total_weight).sqrt();
     let centre = lambda * mean_f + centre_r;
-    Some(PpiRate {
-        estimate: fit.estimate.clamp(0.0, 1.0),
-        low: (centre - Z95 * se).clamp(0.0, 1.0),
-        high: (centre + Z95 * se).clamp(0.0, 1.0),
-        lambda,
-    })
+    ((centre - Z95 * se).clamp(0.0, 1.0), (centre + Z95 * se).clamp(0.0, 1.0))
 }
 
 /// How a shown rate was obtained.
@@ -192,6 +245,15 @@ pub struct CellRate {
     pub high: f64,
 }
 
+impl CellRate {
+    /// A judge's plain count with the count's own Wilson interval (no trusted labels);
+    /// `None` with nothing judged.
+    pub fn count(counts: Counts) -> Option<CellRate> {
+        let (low, high) = counts.wilson(Z95)?;
+        Some(CellRate { method: Method::Count, n: counts.judged, gold_n: 0, estimate: counts.rate()?, low, high })
+    }
+}
+
 /// Accumulates a cell's answers; [`CellAccumulator::finish`] picks the method.
 #[derive(Debug, Clone, Default)]
 pub struct CellAccumulator {
@@ -229,9 +291,14 @@ impl CellAccumulator {
             return wilson(self.gold, Method::Gold);
         }
         match ppi_rate(&self.labelled, &self.predictions) {
-            Some(rate) => {
-                Some(CellRate { method: Method::Ppi, n, gold_n, estimate: rate.estimate, low: rate.low, high: rate.high })
-            }
+            Some(rate) => Some(CellRate {
+                method: Method::Ppi,
+                n,
+                gold_n,
+                estimate: rate.estimate,
+                low: rate.low,
+                high: rate.high,
+            }),
             None => wilson(self.counts, Method::Count),
         }
     }
