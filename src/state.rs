@@ -14,6 +14,7 @@ use probe_core::view_state::{Tab, ViewState, GOLD_SEED};
 use probe_core::{Dataset, JudgeChoice, Run, Thresholds};
 
 use crate::judge::{self, JudgeState};
+use crate::labelling::{self, LabelState};
 
 /// A message shown to the user: an error (something failed) or a warning (loaded with issues).
 #[derive(Clone, Debug, PartialEq)]
@@ -137,14 +138,15 @@ pub struct Derived {
 }
 
 impl Derived {
-    pub fn new(state: AppState, judge_state: JudgeState) -> Self {
+    pub fn new(state: AppState, judge_state: JudgeState, label_state: LabelState) -> Self {
         // Compared by pointer: comparing datasets row by row would cost more than it saves.
         let changed = |a: Option<&Arc<Dataset>>, b: Option<&Arc<Dataset>>| !matches!((a, b), (Some(a), Some(b)) if Arc::ptr_eq(a, b));
         let shown = Memo::new_with_compare(
             move |_| {
                 let dataset = state.dataset.get();
                 let layers = judge_state.layers.get();
-                judge::with_local_layers(&dataset, &layers)
+                let lines = label_state.lines.get();
+                labelling::with_human_layers(&judge::with_local_layers(&dataset, &layers), &lines)
             },
             changed,
         );
@@ -190,6 +192,7 @@ impl Derived {
             let keep = state.view.with(|v| v.gold_fraction).map(|fraction| Keep { fraction, seed: GOLD_SEED });
             let dataset = shown.get();
             let thresholds = thresholds.get();
+            let weights = label_state.lines.with(|lines| probe_core::labels::label_weights(&dataset, lines));
             Some(Arc::new(calibrate::calibrated_table(
                 &dataset,
                 &chosen,
@@ -197,6 +200,7 @@ impl Derived {
                 &scope.get(),
                 &thresholds,
                 keep,
+                Some(&weights),
             )))
         });
         let paired = Memo::new(move |_| {

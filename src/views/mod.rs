@@ -7,6 +7,7 @@ mod chart;
 mod controls;
 mod detail;
 mod judge;
+mod label;
 mod mapping;
 mod notices;
 mod playground;
@@ -21,6 +22,7 @@ pub use probe_core::view_state::Tab;
 use wasm_bindgen::JsCast;
 
 use crate::judge::JudgeState;
+use crate::labelling::{self, LabelState};
 use crate::load;
 use crate::state::{AppState, Derived};
 use crate::url;
@@ -48,8 +50,12 @@ pub fn App() -> impl IntoView {
     provide_context(state);
     let judge_state = JudgeState::new();
     provide_context(judge_state);
-    let derived = Derived::new(state, judge_state);
+    let label_state = LabelState::new();
+    provide_context(label_state);
+    let derived = Derived::new(state, judge_state, label_state);
     provide_context(derived);
+    // Labels people made on these runs before come back from IndexedDB.
+    Effect::new(move |_| labelling::restore(label_state, state.dataset.get()));
 
     // The URL always describes what is on screen, so any moment can be shared.
     Effect::new(move |_| state.view.with(url::write_view_state));
@@ -81,6 +87,8 @@ pub fn App() -> impl IntoView {
         <mapping::MappingStep/>
         <controls::Thresholds/>
         <judge::JudgeBar/>
+        <label::LabelControls/>
+        <label::LabelDialog/>
         <nav class="tabs" role="tablist">
             {Tab::ALL
                 .into_iter()
@@ -109,7 +117,7 @@ pub fn App() -> impl IntoView {
             }}
         </main>
         <footer>
-            <p>"Rates: misaligned / judged answers with 95% intervals (Wilson; a local judge's are widened by its measured error, see the note under the judge bar). Unscored answers (judge said CODE or REFUSAL) are excluded, as in Betley et al. Keys: / search, j / k next and previous answer, Esc close."</p>
+            <p>"Rates: misaligned / judged answers with 95% intervals, each named: Wilson for a count (a local judge's count is uncalibrated), prediction-powered (PPI++) where trusted labels calibrate a local judge (see the note under the judge bar). Unscored answers (judge said CODE or REFUSAL) are excluded, as in Betley et al. Keys: / search, j / k next and previous answer, Esc close."</p>
         </footer>
     }
 }

@@ -283,8 +283,15 @@ pub fn run(args: &RatesArgs) -> anyhow::Result<()> {
             .into());
         }
     }
-    let table =
-        calibrated_table(&dataset, &judge, gold_choice.as_ref(), &all_answers(&dataset), &args.thresholds, args.keep);
+    let table = calibrated_table(
+        &dataset,
+        &judge,
+        gold_choice.as_ref(),
+        &all_answers(&dataset),
+        &args.thresholds,
+        args.keep,
+        None,
+    );
     let files = dataset.runs.iter().enumerate().map(|(i, run)| file_rates(run, i as u32, &table, args)).collect();
     let report = Report { files };
     let mut out = std::io::stdout().lock();

@@ -60,9 +60,15 @@ pub struct ScoreArgs {
 /// Runs `score` with the arguments after the subcommand name.
 pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let args = match parse(args) {
-        Ok(Some(args)) => args,
-        Ok(None) => {
+        Ok(Parsed::Run(args)) => args,
+        Ok(Parsed::Help) => {
             print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Ok(Parsed::ListJudges) => {
+            for (name, _) in probe_judge::BUNDLED {
+                println!("{name}");
+            }
             return ExitCode::SUCCESS;
         }
         Err(message) => {
@@ -81,8 +87,15 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     }
 }
 
-/// `Ok(None)` is a request for help (or the list of judges, printed here).
-fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Option<ScoreArgs>, String> {
+/// What the command line asks for.
+#[derive(Debug, PartialEq)]
+enum Parsed {
+    Help,
+    ListJudges,
+    Run(ScoreArgs),
+}
+
+fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, String> {
     let mut parser = lexopt::Parser::from_args(args);
     let mut model_dir = default_model_dir();
     let mut judge_name: Option<String> = None;
@@ -98,15 +111,10 @@ fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Option<ScoreArgs>, 
             Long("judge") => {
                 judge_name = Some(parser.value().map_err(|e| e.to_string())?.to_string_lossy().into_owned())
             }
-            Long("list-judges") => {
-                for (name, _) in probe_judge::BUNDLED {
-                    println!("{name}");
-                }
-                return Ok(None);
-            }
+            Long("list-judges") => return Ok(Parsed::ListJudges),
             Long("batch") => options.batch_size = positive(parser.value(), "--batch")?,
             Long("threads") => options.intra_threads = Some(positive(parser.value(), "--threads")?),
-            Short('h') | Long("help") => return Ok(None),
+            Short('h') | Long("help") => return Ok(Parsed::Help),
             Value(file) => files.push(file),
             other => return Err(other.unexpected().to_string()),
         }
@@ -123,7 +131,7 @@ fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Option<ScoreArgs>, 
     if files.is_empty() {
         return Err("score needs at least one FILE".to_string());
     }
-    Ok(Some(ScoreArgs { model_dir, options, files }))
+    Ok(Parsed::Run(ScoreArgs { model_dir, options, files }))
 }
 
 fn positive(value: Result<OsString, lexopt::Error>, flag: &str) -> Result<usize, String> {
@@ -250,8 +258,13 @@ mod tests {
 
     use super::*;
 
+    /// `Ok(None)`: help.
     fn check(args: &[&str]) -> Result<Option<ScoreArgs>, String> {
-        parse(args.iter().map(OsString::from))
+        match parse(args.iter().map(OsString::from))? {
+            Parsed::Run(args) => Ok(Some(args)),
+            Parsed::Help => Ok(None),
+            Parsed::ListJudges => Err("list".to_string()),
+        }
     }
 
     #[test]

@@ -54,8 +54,13 @@ impl CalibratedTable {
     }
 }
 
+/// Weights (1 / inclusion probability) of labels drawn by a stratified sample
+/// ([`crate::labels::stratified_sample`]); labels not in it weigh 1.
+pub type LabelWeights = HashMap<AnswerRef, f64>;
+
 /// The rates of `judge` over `refs`, calibrated against `reference` (`None`: no trusted labels,
-/// every cell its plain count). `keep` thins the reference's labels at random.
+/// every cell its plain count). `keep` thins the reference's labels at random; `weights` are
+/// the labels' sampling weights, when they were drawn unequally.
 pub fn calibrated_table(
     dataset: &Dataset,
     judge: &JudgeChoice,
@@ -63,6 +68,7 @@ pub fn calibrated_table(
     refs: &[AnswerRef],
     thresholds: &Thresholds,
     keep: Option<Keep>,
+    weights: Option<&LabelWeights>,
 ) -> CalibratedTable {
     let shown = Lens::new(dataset, judge).rules(thresholds);
     let gold = reference.map(|r| Lens::new(dataset, r).rules(thresholds)).unwrap_or_default();
@@ -91,7 +97,7 @@ pub fn calibrated_table(
             .flatten()
             .filter(|g| kept && g.layer().covers(index))
             .and_then(|g| g.misaligned(index))
-            .map(|l| (l, 1.0));
+            .map(|l| (l, weights.and_then(|w| w.get(r).copied()).unwrap_or(1.0)));
         let answer = Scored { verdict, prediction, label };
         let at = match rows.iter().position(|(run, _, _)| *run == r.run) {
             Some(at) => at,
@@ -181,8 +187,15 @@ mod tests {
     #[test]
     fn without_a_reference_every_cell_is_the_judges_plain_count() {
         let d = dataset();
-        let table =
-            calibrated_table(&d, &JudgeChoice::named("local"), None, &all_answers(&d), &Thresholds::default(), None);
+        let table = calibrated_table(
+            &d,
+            &JudgeChoice::named("local"),
+            None,
+            &all_answers(&d),
+            &Thresholds::default(),
+            None,
+            None,
+        );
         let total = table.cell(0, None).unwrap();
         assert_eq!((total.method, total.n, total.gold_n), (Method::Count, 200, 0));
         // 40 published-misaligned, 20 of the others flagged too (i % 10 == 3): 60 / 200.
@@ -201,6 +214,7 @@ mod tests {
             &all_answers(&d),
             &Thresholds::default(),
             None,
+            None,
         );
         let total = table.cell(0, None).unwrap();
         assert_eq!((total.method, total.gold_n, total.estimate), (Method::Gold, 200, 0.2));
@@ -218,6 +232,7 @@ mod tests {
             &all_answers(&d),
             &Thresholds::default(),
             keep,
+            None,
         );
         let total = table.cell(0, None).unwrap();
         assert_eq!(total.method, Method::Ppi);
@@ -225,5 +240,24 @@ mod tests {
         assert!(total.low <= 0.2 && 0.2 <= total.high, "{total:?}");
         let q1 = table.cell(0, Some("q1")).unwrap();
         assert_eq!((q1.method, q1.n), (Method::Ppi, 100));
+    }
+
+    #[test]
+    fn sampling_weights_reach_the_ppi_estimate() {
+        let d = dataset();
+        let published = JudgeChoice::named("published");
+        let answers = all_answers(&d);
+        let keep = Some(Keep { fraction: 0.5, seed: 3 });
+        let local = JudgeChoice::named("local");
+        let rate = |weights: Option<&LabelWeights>| {
+            calibrated_table(&d, &local, Some(&published), &answers, &Thresholds::default(), keep, weights)
+                .cell(0, None)
+                .unwrap()
+        };
+        // Misaligned answers weighing 3× (as if drawn a third as often) pull the estimate up.
+        let heavier: LabelWeights = answers.iter().map(|a| (*a, if a.index % 5 == 0 { 3.0 } else { 1.0 })).collect();
+        let (plain, weighted) = (rate(None), rate(Some(&heavier)));
+        assert_eq!((plain.method, weighted.method), (Method::Ppi, Method::Ppi));
+        assert!(weighted.estimate > plain.estimate + 0.05, "{weighted:?} vs {plain:?}");
     }
 }

@@ -127,7 +127,10 @@ pub fn ppi_rate(labelled: &[Labelled], predictions: &[f64]) -> Option<PpiRate> {
     let uniform = labelled.windows(2).all(|w| w[0].weight == w[1].weight);
     let (low, high) = if uniform { wilson_interval(&fit, labelled, predictions) } else { None }
         .unwrap_or_else(|| pseudo_label_interval(fit.lambda, labelled, predictions));
-    Some(PpiRate { estimate: fit.estimate.clamp(0.0, 1.0), low, high, lambda: fit.lambda })
+    // The interval holds the estimate (the score interval does in exact arithmetic; this keeps
+    // rounding from putting 0 outside [3e-17, …]).
+    let estimate = fit.estimate.clamp(0.0, 1.0);
+    Some(PpiRate { estimate, low: low.min(estimate), high: high.max(estimate), lambda: fit.lambda })
 }
 
 /// Fewest labels of each class (misaligned, not) from which [`ppi_rate`] tunes λ (fewer: λ = 0,
@@ -157,7 +160,7 @@ fn wilson_interval(fit: &PpiFit, labelled: &[Labelled], predictions: &[f64]) -> 
     let b = 2.0 * estimate + z2 / n;
     let c = estimate * estimate - z2 * extra;
     let discriminant = b * b - 4.0 * a * c;
-    if !(discriminant > 0.0) {
+    if discriminant.is_nan() || discriminant <= 0.0 {
         return None;
     }
     let root = discriminant.sqrt();

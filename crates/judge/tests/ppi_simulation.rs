@@ -96,7 +96,8 @@ fn ppi_intervals_from_ten_percent_of_the_labels_hold_the_published_rate() {
         let answers = all_answers(&dataset);
         for seed in 0..SEEDS {
             let keep = Some(Keep { fraction: FRACTION, seed });
-            let table = calibrated_table(&dataset, &local, Some(&JudgeChoice::Default), &answers, &thresholds, keep);
+            let table =
+                calibrated_table(&dataset, &local, Some(&JudgeChoice::Default), &answers, &thresholds, keep, None);
             let total = table.runs.first().and_then(|r| r.total).filter(|t| t.method == Method::Ppi);
             if let (Some(total), Some(target)) = (total, published.runs.first().and_then(|r| r.total.rate())) {
                 totals += 1;

@@ -229,6 +229,7 @@ fn simulate(
             order[..n].iter().map(|&i| Labelled::uniform(truth[i], predictions[i])).collect()
         };
         let Some(rate) = ppi_rate(&labelled, &predictions) else { continue };
+        assert!(rate.low <= rate.estimate && rate.estimate <= rate.high, "{rate:?}");
         done += 1;
         covered += usize::from(rate.low <= target && target <= rate.high);
         width += rate.high - rate.low;
