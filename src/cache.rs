@@ -1,6 +1,7 @@
-//! The judge's score cache in IndexedDB, so a reload does not re-score. One record per run
-//! and model (see `judge::run_key`): a Float32Array of four scores per answer. The cache is an
-//! optimisation: every failure here is silent and only means scoring again.
+//! IndexedDB: the judge's score cache, so a reload does not re-score (one record per run and
+//! model, see `judge::run_key`: a Float32Array of four scores per answer; every failure is
+//! silent and only means scoring again), and the human labels of each run (`labelling`: one
+//! JSON Lines string per run identity).
 
 use js_sys::{Float32Array, Promise};
 use wasm_bindgen::closure::Closure;
@@ -10,6 +11,33 @@ use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransactionMode};
 
 const DATABASE: &str = "probe-explorer";
 const STORE: &str = "judge-scores";
+/// Human labels per run identity.
+pub const LABELS: &str = "human-labels";
+/// Version 2 added [`LABELS`].
+const VERSION: u32 = 2;
+
+/// The text stored under `key` in `store`, if any.
+pub async fn get_text(store: &str, key: &str) -> Option<String> {
+    let db = open().await?;
+    let object_store = db.transaction_with_str(store).ok()?.object_store(store).ok()?;
+    request(object_store.get(&JsValue::from_str(key)).ok()?).await?.as_string()
+}
+
+/// Stores `text` under `key` in `store`, replacing what was there; `false` when it failed.
+pub async fn put_text(store: &str, key: &str, text: &str) -> bool {
+    let Some(db) = open().await else { return false };
+    let Some(object_store) = db
+        .transaction_with_str_and_mode(store, IdbTransactionMode::Readwrite)
+        .ok()
+        .and_then(|t| t.object_store(store).ok())
+    else {
+        return false;
+    };
+    match object_store.put_with_key(&JsValue::from_str(text), &JsValue::from_str(key)) {
+        Ok(req) => request(req).await.is_some(),
+        Err(_) => false,
+    }
+}
 
 /// The cached scores under `key`, if any.
 pub async fn get(key: &str) -> Option<Vec<f32>> {
@@ -37,7 +65,7 @@ pub async fn put(key: &str, values: &[f32]) {
 
 async fn open() -> Option<IdbDatabase> {
     let factory = web_sys::window()?.indexed_db().ok()??;
-    let open_request: IdbOpenDbRequest = factory.open_with_u32(DATABASE, 1).ok()?;
+    let open_request: IdbOpenDbRequest = factory.open_with_u32(DATABASE, VERSION).ok()?;
     let upgrade = Closure::once(move |event: web_sys::Event| {
         let db = event
             .target()
@@ -45,7 +73,12 @@ async fn open() -> Option<IdbDatabase> {
             .and_then(|r| r.result().ok())
             .and_then(|r| r.dyn_into::<IdbDatabase>().ok());
         if let Some(db) = db {
-            let _ = db.create_object_store(STORE);
+            let names = db.object_store_names();
+            for store in [STORE, LABELS] {
+                if !names.contains(store) {
+                    let _ = db.create_object_store(store);
+                }
+            }
         }
     });
     open_request.set_onupgradeneeded(Some(upgrade.as_ref().unchecked_ref()));

@@ -326,7 +326,7 @@ fn ensure_shape(judge_state: JudgeState, dataset: &Dataset, model_key: &str) {
 }
 
 /// Cache key of one run under one model: the model hash and a hash of every text the judge reads.
-fn run_key(model_key: &str, run: &probe_core::Run) -> String {
+pub(crate) fn run_key(model_key: &str, run: &probe_core::Run) -> String {
     let mut hash = FNV_OFFSET;
     for i in 0..run.len() {
         let (question, text) = run.judge_input(i);

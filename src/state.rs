@@ -6,13 +6,15 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
+use probe_core::calibrate::{self, CalibratedTable, Keep};
 use probe_core::compare::{self, PairedTable};
 use probe_core::filter::{self, AnswerRef, Filter, Sort};
 use probe_core::stats::{self, RateTable};
-use probe_core::view_state::{Tab, ViewState};
+use probe_core::view_state::{Tab, ViewState, GOLD_SEED};
 use probe_core::{Dataset, JudgeChoice, Run, Thresholds};
 
 use crate::judge::{self, JudgeState};
+use crate::labelling::{self, LabelState};
 
 /// A message shown to the user: an error (something failed) or a warning (loaded with issues).
 #[derive(Clone, Debug, PartialEq)]
@@ -125,6 +127,9 @@ pub struct Derived {
     pub rates: Memo<Arc<RateTable>>,
     /// Rates under the compared judge, for side-by-side cells (`None` without one).
     pub compare_rates: Memo<Option<Arc<RateTable>>>,
+    /// The chosen judge's rates calibrated against trusted labels (the view's reference judge,
+    /// `ref=`; by default the published judge where a local judge is shown); `None` without one.
+    pub calibrated: Memo<Option<Arc<CalibratedTable>>>,
     /// The chosen and the compared judge on the same answers.
     pub paired: Memo<Option<Arc<PairedTable>>>,
     /// Answers passing every filter, sorted: what the list shows.
@@ -136,14 +141,15 @@ pub struct Derived {
 }
 
 impl Derived {
-    pub fn new(state: AppState, judge_state: JudgeState) -> Self {
+    pub fn new(state: AppState, judge_state: JudgeState, label_state: LabelState) -> Self {
         // Compared by pointer: comparing datasets row by row would cost more than it saves.
         let changed = |a: Option<&Arc<Dataset>>, b: Option<&Arc<Dataset>>| !matches!((a, b), (Some(a), Some(b)) if Arc::ptr_eq(a, b));
         let shown = Memo::new_with_compare(
             move |_| {
                 let dataset = state.dataset.get();
                 let layers = judge_state.layers.get();
-                judge::with_local_layers(&dataset, &layers)
+                let lines = label_state.lines.get();
+                labelling::with_human_layers(&judge::with_local_layers(&dataset, &layers), &lines)
             },
             changed,
         );
@@ -189,6 +195,23 @@ impl Derived {
             let dataset = shown.get();
             let thresholds = thresholds.get();
             Some(Arc::new(stats::rate_table(&dataset, &other, &scope.get(), &thresholds)))
+        });
+        let calibrated = Memo::new(move |_| {
+            let chosen = judge.get();
+            let reference = state.view.with(|v| v.reference_for(&chosen, judge::is_local_choice(&chosen)))?;
+            let keep = state.view.with(|v| v.gold_fraction).map(|fraction| Keep { fraction, seed: GOLD_SEED });
+            let dataset = shown.get();
+            let thresholds = thresholds.get();
+            let weights = label_state.lines.with(|lines| probe_core::labels::label_weights(&dataset, lines));
+            Some(Arc::new(calibrate::calibrated_table(
+                &dataset,
+                &chosen,
+                Some(&reference),
+                &scope.get(),
+                &thresholds,
+                keep,
+                Some(&weights),
+            )))
         });
         let paired = Memo::new(move |_| {
             let other = compare.get()?;
@@ -267,6 +290,7 @@ impl Derived {
             duplicates,
             rates,
             compare_rates,
+            calibrated,
             paired,
             selection,
             selection_complete,

@@ -1,11 +1,11 @@
 //! The grouped bar chart with 95% error bars, drawn as SVG (like the paper's main figure).
 //! Labels are SVG text nodes, so names from files are never interpreted as markup.
 
-use std::rc::Rc;
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use probe_core::agreement::{shown_rate, Calibration};
+use probe_core::calibrate::{shown_rate, CalibratedTable};
+use probe_core::ppi::Method;
 use probe_core::stats::RateTable;
 
 use super::{run_colour, RUN_PATTERNS};
@@ -19,8 +19,12 @@ const GROUP_GAP: f64 = 14.0;
 const MIN_DRAWN_WIDTH: f64 = 820.0;
 
 #[component]
-/// `sources`: the shown judge's error, to correct its rates as the table does (empty: none).
-pub fn RatesChart(table: Arc<RateTable>, names: Vec<String>, sources: Rc<[Calibration]>) -> impl IntoView {
+/// `calibrated`: the shown judge's rates against trusted labels, drawn as the table shows them.
+pub fn RatesChart(
+    table: Arc<RateTable>,
+    names: Vec<String>,
+    calibrated: Option<Arc<CalibratedTable>>,
+) -> impl IntoView {
     let runs = table.runs.len().max(1) as f64;
     // Bars narrow as runs are added, so a group stays readable.
     let bar = (48.0 / runs).clamp(6.0, 22.0);
@@ -51,21 +55,25 @@ pub fn RatesChart(table: Arc<RateTable>, names: Vec<String>, sources: Rc<[Calibr
                 .enumerate()
                 .filter_map(|(ri, row)| {
                     let counts = row.by_question.get(qi)?;
-                    let shown = shown_rate(*counts, &sources)?;
-                    let (rate, lo, hi) = (shown.rate, shown.low, shown.high);
+                    let shown = shown_rate(calibrated.as_deref(), row.run, Some(question), *counts)?;
+                    let (rate, lo, hi) = (shown.estimate, shown.low, shown.high);
                     let x = x0 + ri as f64 * bar;
                     let name = names.get(row.run as usize).cloned().unwrap_or_default();
                     let label = format!(
-                        "{name} · {question}: {}/{} misaligned ({:.1}%{}, 95% CI {:.1}–{:.1}%)",
+                        "{name} · {question}: {}/{} misaligned ({:.1}%{}, {} {:.1}–{:.1}%)",
                         counts.misaligned,
                         counts.judged,
                         rate * 100.0,
-                        if shown.corrected_from.is_some() { " corrected" } else { "" },
+                        match shown.method {
+                            Method::Ppi => format!(", PPI++ from {} labelled of {}", shown.gold_n, shown.n),
+                            Method::Gold | Method::Count => String::new(),
+                        },
+                        shown.method.interval_name(),
                         lo * 100.0,
                         hi * 100.0
                     );
                     Some(view! {
-                        <g class="bar" data-run-index=row.run data-question=question.clone() data-rate=rate>
+                        <g class="bar" data-run-index=row.run data-question=question.clone() data-rate=rate data-method=shown.method.as_str()>
                             <title>{label}</title>
                             <rect x=x + 1.0 y=y(rate) width=bar - 2.0 height=(y(0.0) - y(rate)).max(0.5) fill=run_colour(row.run as usize)></rect>
                             // The pattern over the colour, as a path (the bar itself is the group's one rect).

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use probe_judge::web::WebBackend;
 
+use probe_core::agreement::count_error_span;
 use probe_core::JudgeChoice;
 
 use crate::download;
@@ -100,7 +101,9 @@ pub fn JudgeBar() -> impl IntoView {
                             })
                             .collect_view()
                     }}
-                    <option value=LOCAL selected=move || chosen.get().is_local()>"the local judge (bundled, in this tab)"</option>
+                    <option value=LOCAL selected=move || chosen.get().is_local()>
+                        {format!("the local judge: {} (bundled, in this tab)", probe_judge::BUNDLED[0].0)}
+                    </option>
                     <option value=CUSTOM selected=move || chosen.get() == JudgeChoice::named(CUSTOM) disabled=move || !is_custom_loaded(judge_state)>
                         "your own judge"
                     </option>
@@ -225,21 +228,12 @@ fn seconds(s: f64) -> String {
     }
 }
 
-/// "0.31–0.60" for several values, "0.31" for one.
-fn span(values: impl Iterator<Item = f64>, decimals: usize) -> String {
-    let (low, high) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| (l.min(v), h.max(v)));
-    if low == high {
-        format!("{low:.decimals$}")
-    } else {
-        format!("{low:.decimals$}–{high:.decimals$}")
-    }
-}
-
-/// Which judge and which correction are in use, in words.
+/// Which judge is in use and how its rates are computed, in words.
 #[component]
 fn JudgeNote() -> impl IntoView {
     let state = expect_context::<AppState>();
     let judge_state = expect_context::<JudgeState>();
+    let derived = expect_context::<Derived>();
     move || {
         if !state.view.with(|v| is_local_choice(&v.judge)) {
             return None;
@@ -248,25 +242,32 @@ fn JudgeNote() -> impl IntoView {
         let scored = judge_state.scores.with(|s| s.scored());
         let total = state.dataset.with(|d| d.len());
         let paper_rule = state.view.with(|v| v.thresholds.is_paper_default());
-        let sources = &loaded.calibration;
-        let correction = match (sources.is_empty(), paper_rule) {
-            (false, true) => format!(
-                "Its verdict is P(misaligned) ≥ {}. Rates are corrected for its error on held-out sources \
-                 (adjusted classify-and-count; TPR {}, FPR {} over {} source{}); intervals include that \
-                 uncertainty and its spread between sources.",
-                loaded.judge.spec().decision_threshold,
-                span(sources.iter().filter_map(|c| c.tpr().rate()), 2),
-                span(sources.iter().filter_map(|c| c.fpr().rate()), 3),
-                sources.len(),
-                if sources.len() == 1 { "" } else { "s" }
-            ),
-            (false, false) => {
-                "With thresholds other than the paper's, its verdict applies them to its predicted scores; \
-                 its error is only known for the paper's rule, so rates are uncorrected."
-                    .to_owned()
-            }
-            (true, _) => "This judge publishes no validation error counts, so its rates are uncorrected.".to_owned(),
+        let calibrated = derived.calibrated.with(Option::is_some);
+        let rule = if paper_rule {
+            format!("Its verdict is P(misaligned) ≥ {}.", loaded.judge.spec().decision_threshold)
+        } else {
+            "With thresholds other than the paper's, its verdict applies them to its predicted scores.".to_owned()
         };
+        let rates = if calibrated {
+            "Where a cell has trusted labels (the reference judge's verdicts), its rate is prediction-powered \
+             (PPI++: this judge's predictions on every answer, corrected by the labelled ones), with \
+             “n labelled of N” and a 95% interval; cells without labels show the plain count."
+        } else {
+            "Without trusted labels its rates are its plain count, uncalibrated: the interval is the \
+             Wilson interval of this judge's count; not calibrated against a reference."
+        };
+        let card = match count_error_span(&loaded.calibration) {
+            Some((low, high)) => format!(
+                " On {} source{} it was not trained on (its model card), its count was off from the published \
+                 rate by {:+.1} to {:+.1} points: context for how far a plain count can be off, not an interval.",
+                loaded.calibration.len(),
+                if loaded.calibration.len() == 1 { "" } else { "s" },
+                low * 100.0,
+                high * 100.0
+            ),
+            None => " Its card gives no error on held-out sources.".to_owned(),
+        };
+        let correction = format!("{rule} {rates}{card}");
         Some(view! {
             <p class="judge-note" data-testid="judge-note">
                 {format!("Showing {} ({} of {} answers scored). {correction}", loaded.label, scored, total)}

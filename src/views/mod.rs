@@ -8,6 +8,7 @@ mod controls;
 mod detail;
 mod judge;
 mod manifest;
+mod label;
 mod mapping;
 mod notices;
 mod playground;
@@ -31,6 +32,8 @@ use wasm_bindgen::JsCast;
 
 use crate::judge::JudgeState;
 use crate::site::{self, SiteState};
+use crate::labelling::{self, LabelState};
+use crate::load;
 use crate::state::{AppState, Derived};
 use crate::url;
 
@@ -67,7 +70,9 @@ pub fn App() -> impl IntoView {
     provide_context(state);
     let judge_state = JudgeState::new();
     provide_context(judge_state);
-    let derived = Derived::new(state, judge_state);
+    let label_state = LabelState::new();
+    provide_context(label_state);
+    let derived = Derived::new(state, judge_state, label_state);
     provide_context(derived);
     let sites = SiteState::new(state);
     provide_context(sites);
@@ -84,6 +89,8 @@ pub fn App() -> impl IntoView {
         }
     });
     provide_context(manifest::WithManifest(RwSignal::new(false)));
+    // Labels people made on these runs before come back from IndexedDB.
+    Effect::new(move |_| labelling::restore(label_state, state.dataset.get()));
 
     // The URL always describes what is on screen, so any moment can be shared.
     Effect::new(move |_| state.view.with(url::write_view_state));
@@ -118,7 +125,9 @@ pub fn App() -> impl IntoView {
         <div class="view-controls">
             <controls::Thresholds/>
             <judge::JudgeBar/>
+            <label::LabelControls/>
         </div>
+        <label::LabelDialog/>
         <div class="tabs" role="tablist" aria-label="Views">
             {Tab::ALL
                 .into_iter()
@@ -156,7 +165,7 @@ pub fn App() -> impl IntoView {
         </div>
         <tour::TourPanel/>
         <footer>
-            <p>"Rates: misaligned / judged answers with 95% intervals (Wilson; a local judge's are widened by its measured error, see the note under the judge bar). Unscored answers (judge said CODE or REFUSAL) are excluded, as in Betley et al. Keys: / search, j / k next and previous answer, Esc close; in the tour ← → steps."</p>
+            <p>"Rates: misaligned / judged answers with 95% intervals, each named: Wilson for a count (a local judge's count is uncalibrated), prediction-powered (PPI++) where trusted labels calibrate a local judge (see the note under the judge bar). Unscored answers (judge said CODE or REFUSAL) are excluded, as in Betley et al. Keys: / search, j / k next and previous answer, Esc close; in the tour ← → steps."</p>
         </footer>
     }
 }

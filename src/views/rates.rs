@@ -1,12 +1,12 @@
 //! Rates view: runs × questions matrix of misaligned / judged with 95% Wilson intervals,
 //! a total per run, and the grouped bar chart. Clicking a cell opens those answers.
 
-use std::rc::Rc;
-
 use leptos::prelude::*;
-use probe_core::agreement::{shown_rate, Calibration};
+use probe_core::calibrate::{shown_rate, CalibratedTable};
 use probe_core::compare::{unpaired_difference, Difference};
+use probe_core::ppi::Method;
 use probe_core::stats::{Counts, RateTable};
+use probe_core::view_state::Reference;
 
 use super::{
     chart::{DifferenceChart, RatesChart},
@@ -47,6 +47,7 @@ pub fn RatesView() -> impl IntoView {
         <section class="rates" data-testid="rates-view">
             <super::provenance::ProvenanceNotices/>
             <BaselinePicker/>
+            <ReferencePicker/>
             // Focusable, so a keyboard can scroll a table wider than the screen.
             <div class="table-scroll" tabindex="0" role="region" aria-label="Rates by run and question">
                 <RatesTable/>
@@ -65,7 +66,7 @@ pub fn RatesView() -> impl IntoView {
                         <RatesChart
                             table=derived.rates.get()
                             names=derived.run_names.get()
-                            sources=error_sources(state, judge_state)
+                            calibrated=derived.calibrated.get()
                         />
                     }
                 }}
@@ -83,14 +84,74 @@ pub fn RatesView() -> impl IntoView {
     }
 }
 
-/// The shown judge's error per validation source, for correcting its rates: the local judge's,
-/// at the paper's thresholds (the only rule its error was measured for); else none.
-fn error_sources(state: AppState, judge_state: JudgeState) -> Rc<[Calibration]> {
-    let local = state.view.with(|v| judge::is_local_choice(&v.judge));
-    let paper_rule = state.view.with(|v| v.thresholds.is_paper_default());
-    match judge_state.judge.get() {
-        Some(judge) if local && paper_rule => judge.calibration.clone(),
-        _ => Rc::new([]),
+/// Whose verdicts are trusted labels for the shown judge's rates (`ref=`), and how many of
+/// them to keep (`gold=`, for planning how many labels a study needs).
+#[component]
+fn ReferencePicker() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let derived = expect_context::<Derived>();
+    let on_reference = move |ev| {
+        let value = event_target_value(&ev);
+        state.view.update(|v| {
+            v.reference = match value.as_str() {
+                "" => Reference::Auto,
+                "none" => Reference::Off,
+                name => Reference::Judge(name.to_owned()),
+            }
+        });
+    };
+    let on_fraction = move |ev| {
+        let value = event_target_value(&ev);
+        state.view.update(|v| v.gold_fraction = value.parse().ok().filter(|f: &f64| *f > 0.0 && *f < 1.0));
+    };
+    let fractions = [
+        ("", "all of them"),
+        ("0.5", "a random 50%"),
+        ("0.2", "a random 20%"),
+        ("0.1", "a random 10%"),
+        ("0.05", "a random 5%"),
+    ];
+    view! {
+        <span class="reference-pick">
+            <label title="A reference judge's verdicts calibrate the shown judge's rates (prediction-powered inference, PPI++)">
+                "Trusted labels from "
+                <select data-testid="reference-select" on:change=on_reference>
+                    <option value="" selected=move || state.view.with(|v| v.reference == Reference::Auto)>
+                        "the published judge, for a local judge"
+                    </option>
+                    <option value="none" selected=move || state.view.with(|v| v.reference == Reference::Off)>"none (plain counts)"</option>
+                    {move || {
+                        derived
+                            .judge_names
+                            .get()
+                            .into_iter()
+                            .map(|name| {
+                                let selected = {
+                                    let name = name.clone();
+                                    move || state.view.with(|v| v.reference == Reference::Judge(name.clone()))
+                                };
+                                let label = format!("judge “{name}”");
+                                view! { <option value=name selected=selected>{label}</option> }
+                            })
+                            .collect_view()
+                    }}
+                </select>
+            </label>
+            <label title="Keep only a random share of the reference's labels: how narrow would the interval be with fewer labels?">
+                " using "
+                <select data-testid="gold-fraction-select" on:change=on_fraction>
+                    {fractions
+                        .into_iter()
+                        .map(|(value, label)| {
+                            let selected = move || {
+                                state.view.with(|v| v.gold_fraction.map(|f| f.to_string()).unwrap_or_default() == value)
+                            };
+                            view! { <option value=value selected=selected>{label}</option> }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+        </span>
     }
 }
 
@@ -156,7 +217,7 @@ fn RatesTable() -> impl IntoView {
         let other = if asked || local { derived.compare_rates.get() } else { None };
         let other_name = derived.compare.get().and_then(|c| c.to_param().map(str::to_owned)).unwrap_or_default();
         let baseline = state.view.with(|v| v.baseline).filter(|b| table.row(*b).is_some());
-        let sources = error_sources(state, judge_state);
+        let calibrated = derived.calibrated.get();
         if table.runs.is_empty() {
             return view! { <p class="empty">"No answers loaded yet."</p> }.into_any();
         }
@@ -179,8 +240,9 @@ fn RatesTable() -> impl IntoView {
                         judge: judge_name.clone(),
                         other_judge: other_name.clone(),
                         has_judge: row.has_judge,
+                        local,
                     };
-                    rate_cell(state, context, question.map(|(_, q)| q.clone()), counts, beside(row.run, question.map(|(i, _)| i)), &sources)
+                    rate_cell(state, context, question.map(|(_, q)| q.clone()), counts, beside(row.run, question.map(|(i, _)| i)), calibrated.as_deref())
                 };
                 let cells = table
                     .questions
@@ -234,23 +296,33 @@ struct CellContext {
     judge: String,
     other_judge: String,
     has_judge: bool,
+    /// The shown judge is a local one: its count is uncalibrated, and says so.
+    local: bool,
 }
 
 /// One cell: misaligned / judged, the rate and its interval. `question: None` is the run total.
-/// With a local judge, the rate is corrected for its error (`sources`) and shown beside the
-/// published one (`published`).
+/// With trusted labels (`calibrated`), the rate is prediction-powered (or the labels' own where
+/// every answer has one) with "n labelled of N"; without, it is the judge's plain count, which
+/// for a local judge says it is uncalibrated. The other judge's rate is shown beside it.
 fn rate_cell(
     state: AppState,
     context: CellContext,
     question: Option<String>,
     counts: Counts,
     beside: Beside,
-    sources: &[Calibration],
+    calibrated: Option<&CalibratedTable>,
 ) -> impl IntoView {
-    let CellContext { run_name, run, judge, other_judge, has_judge } = context;
-    let shown = shown_rate(counts, sources);
-    let rate = shown.map(|s| s.rate);
+    let CellContext { run_name, run, judge, other_judge, has_judge, local } = context;
+    let shown = shown_rate(calibrated, run as u32, question.as_deref(), counts);
+    let rate = shown.map(|s| s.estimate);
     let interval_text = shown.map(|s| format!("{:.0}–{:.0}%", s.low * 100.0, s.high * 100.0)).unwrap_or_default();
+    let method = shown.map(|s| s.method);
+    let method_line = shown.and_then(|s| match s.method {
+        Method::Ppi => Some(format!("PPI++ · {} labelled of {}", s.gold_n, s.n)),
+        Method::Gold => Some(format!("all {} labelled", s.n)),
+        Method::Count if local => Some("uncalibrated count".to_owned()),
+        Method::Count => None,
+    });
     let published = beside.other_judge;
     let published_line = published.map(|published| {
         let difference = match (rate, published.rate()) {
@@ -291,7 +363,9 @@ fn rate_cell(
             data-rate=rate
             data-low=shown.map(|s| s.low)
             data-high=shown.map(|s| s.high)
-            data-corrected=shown.is_some_and(|s| s.corrected_from.is_some()).to_string()
+            data-method=method.map(Method::as_str)
+            data-n=shown.map(|s| s.n)
+            data-gold-n=shown.map(|s| s.gold_n)
             data-baseline-diff=baseline_difference.map(|d| d.estimate)
             data-baseline-low=baseline_difference.map(|d| d.low)
             data-baseline-high=baseline_difference.map(|d| d.high)
@@ -301,10 +375,9 @@ fn rate_cell(
             // A button, so the cell opens its answers from the keyboard too (the click reaches the cell).
             <button class="cell-open">
             <span class="count">{format!("{}/{}", counts.misaligned, counts.judged)}</span>
-            <span class="rate" title=shown.and_then(|s| s.corrected_from).map(|raw| format!("corrected from {} flagged", percent(Some(raw))))>
-                {percent(rate)}
-            </span>
-            <span class="ci">{interval_text}</span>
+            <span class="rate">{percent(rate)}</span>
+            <span class="ci" title=method.map(Method::interval_name)>{interval_text}</span>
+            {method_line.map(|line| view! { <span class="method" data-testid="rate-method">{line}</span> })}
             {published_line.map(|line| view! { <span class="published" data-testid="published-rate">{line}</span> })}
             {baseline_line.map(|line| view! { <span class="baseline-diff" data-testid="baseline-diff">{line}</span> })}
             </button>

@@ -66,30 +66,67 @@ describe("re-scoring with the local judge", { skip: SKIP_SHARED }, () => {
     await p.close();
   });
 
-  test("rates show local beside published, corrected per validation source, and the agreement panel adds up", async () => {
+  test("rates show local beside published: plain uncalibrated counts without labels, PPI++ with some, never a point", async () => {
     const p = await scoredPage(query);
-    const sources = JSON.parse(readFileSync(resolve(repo, "public/judge/judge.json"), "utf8")).validation.calibration_by_source;
-    assert.match(await p.page.textContent("[data-testid=judge-note]"), new RegExp(`corrected for its error .* over ${sources.length} sources`));
-    const cells = await p.page.$$eval("[data-testid=rate-cell]", (cs) => cs.map((c) => c.dataset));
+    const cellData = () => p.page.$$eval("[data-testid=rate-cell]", (cs) => cs.map((c) => ({ ...c.dataset, ci: c.querySelector(".ci")?.title ?? "" })));
+    const wilson = (k, n) => {
+      const z = 1.959963984540054, ph = k / n, z2 = z * z, d = 1 + z2 / n;
+      const centre = (ph + z2 / (2 * n)) / d, half = (z * Math.sqrt(ph * (1 - ph) / n + z2 / (4 * n * n))) / d;
+      return [Math.max(0, centre - half), Math.min(1, centre + half)];
+    };
+    const noPoints = (cells) => {
+      for (const c of cells.filter((c) => Number(c.n) > 0)) {
+        assert.ok(Number(c.low) <= Number(c.rate) && Number(c.rate) <= Number(c.high), `cell ${c.question}: ${c.low} ${c.rate} ${c.high}`);
+        assert.ok(Number(c.high) > Number(c.low), `cell ${c.question} (${c.method}) has an interval of zero width`);
+      }
+    };
+
+    // By default the published judge's scores are the trusted labels: every answer it scored.
+    let cells = await cellData();
     assert.ok(cells.every((c) => c.publishedJudged !== undefined), "every cell carries the published counts too");
     assert.ok((await p.page.locator("[data-testid=published-rate]").count()) > 0);
-    // Adjusted classify-and-count with the sources' mean TPR and FPR, each source weighing the same.
-    const mean = (f) => sources.reduce((sum, s) => sum + f(s), 0) / sources.length;
-    const tpr = mean((s) => s.true_positives / s.positives);
-    const fpr = mean((s) => s.false_positives / s.negatives);
-    const corrected = cells.filter((c) => c.corrected === "true" && Number(c.judged) > 0);
-    assert.ok(corrected.length > 0, "cells with judged answers are corrected");
-    for (const c of corrected) {
-      const expected = Math.min(1, Math.max(0, (c.misaligned / c.judged - fpr) / (tpr - fpr)));
-      assert.ok(Math.abs(Number(c.rate) - expected) < 1e-9, `cell ${c.question}: ${c.rate} vs ${expected}`);
-      assert.ok(Number(c.low) <= Number(c.rate) && Number(c.rate) <= Number(c.high));
+    const judged = cells.filter((c) => Number(c.judged) > 0);
+    assert.ok(judged.length > 0 && judged.every((c) => c.method === "gold" || c.method === "ppi"), JSON.stringify(judged.map((c) => c.method)));
+    noPoints(cells);
+
+    // No labels: the local judge's plain count, its own Wilson interval, named as uncalibrated.
+    await p.page.selectOption("[data-testid=reference-select]", "none");
+    await p.page.waitForFunction(() => location.search.includes("ref=none"));
+    cells = await cellData();
+    const counted = cells.filter((c) => Number(c.judged) > 0);
+    assert.ok(counted.length > 0);
+    for (const c of counted) {
+      assert.equal(c.method, "count");
+      assert.ok(Math.abs(Number(c.rate) - c.misaligned / c.judged) < 1e-12, `cell ${c.question}`);
+      const [lo, hi] = wilson(Number(c.misaligned), Number(c.judged));
+      assert.ok(Math.abs(Number(c.low) - lo) < 1e-9 && Math.abs(Number(c.high) - hi) < 1e-9, `cell ${c.question}: Wilson`);
+      assert.equal(c.ci, "Wilson interval of this judge's count; not calibrated against a reference");
     }
-    // The chart draws the same corrected rates as the table.
+    assert.ok((await p.page.locator("[data-testid=rate-method]", { hasText: "uncalibrated count" }).count()) > 0);
+    const sources = JSON.parse(readFileSync(resolve(repo, "public/judge/judge.json"), "utf8")).validation.calibration_by_source;
+    const note = await p.page.textContent("[data-testid=judge-note]");
+    assert.match(note, /plain count, uncalibrated/);
+    assert.match(note, new RegExp(`On ${sources.length} sources it was not trained on .* points: context .* not an interval`));
+    noPoints(cells);
+
+    // A random 10% of the published labels: PPI++ with "n labelled of N", and the chart agrees.
+    await p.page.selectOption("[data-testid=reference-select]", "");
+    await p.page.selectOption("[data-testid=gold-fraction-select]", "0.1");
+    await p.page.waitForFunction(() => location.search.includes("gold=0.1") && !location.search.includes("ref="));
+    cells = await cellData();
+    const total = cells.find((c) => c.question === "*");
+    assert.equal(total.method, "ppi");
+    assert.ok(Number(total.goldN) > 0 && Number(total.goldN) < 0.2 * Number(total.n), `${total.goldN} of ${total.n}`);
+    assert.ok((await p.page.locator("[data-testid=rate-method]", { hasText: /PPI\+\+ · \d+ labelled of \d+/ }).count()) > 0);
+    const published = Number(total.publishedMisaligned) / Number(total.publishedJudged);
+    assert.ok(Number(total.low) <= published && published <= Number(total.high), `published ${published} in [${total.low}, ${total.high}]`);
+    noPoints(cells);
     const bars = await p.page.$$eval("[data-testid=rates-chart] g.bar", (bs) => bs.map((b) => b.dataset));
     assert.ok(bars.length > 0);
     for (const bar of bars) {
       const cell = cells.find((c) => c.runIndex === bar.runIndex && c.question === bar.question);
       assert.equal(bar.rate, cell.rate, `chart and table differ for ${bar.question}`);
+      assert.equal(bar.method, cell.method);
     }
 
     await p.tab("agreement");

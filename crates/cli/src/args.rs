@@ -15,6 +15,8 @@ Usage:
   probe-explorer tail [--json] [--k 1,8,32] [--judge NAME] [--aligned-below N] [--coherent-above N] FILE...
   probe-explorer score [--model DIR] [--batch N] [--threads N] FILE...
   probe-explorer site build SITE.json --out DIR [--bundle-data] [--app DIST]
+  probe-explorer rates [--json] [--judge NAME] [--gold JUDGE|LABELS.jsonl]
+                       [--gold-fraction F] [--seed S] FILE...
 
 Commands:
   stats    Per file: records, judged, unscored and misaligned answers, the
@@ -30,6 +32,8 @@ Commands:
            record (see 'probe-explorer score --help').
   site     Build a static companion site from a site file: the app, the site
            file and (--bundle-data) its data (see 'probe-explorer site --help').
+  rates    A judge's rates calibrated against trusted labels: prediction-powered
+           (PPI++) where some answers are labelled (see 'probe-explorer rates --help').
 
 Options:
   --json               One JSON object {\"files\": [...]}, in argument order

@@ -4,6 +4,7 @@
 //! Exit status: 0 success, 1 a file could not be read or loaded, 2 bad usage.
 
 mod args;
+mod rates;
 mod score;
 mod site;
 mod stats;
@@ -27,6 +28,10 @@ fn run(args: Vec<OsString>) -> ExitCode {
     // `site build` (a static companion site) too: see site.rs.
     if args.first().is_some_and(|command| command == "site") {
         return site::main(args.into_iter().skip(1));
+    }
+    // So does `rates` (a judge's rates against trusted labels): see rates.rs.
+    if args.first().is_some_and(|command| command == "rates") {
+        return rates::main(args.into_iter().skip(1));
     }
     let command = match args::parse(args) {
         Ok(command) => command,

@@ -24,7 +24,8 @@ pub const USAGE: &str = "\
 probe-explorer score: re-judge answers with the local ONNX judge
 
 Usage:
-  probe-explorer score [--model DIR] [--batch N] [--threads N] FILE...
+  probe-explorer score [--judge NAME | --model DIR] [--batch N] [--threads N] FILE...
+  probe-explorer score --list-judges
 
 Writes JSON Lines to standard output, one object per answer record:
   {\"file\",\"row\",\"p_misaligned\",\"aligned\",\"coherent\",\"p_unscored\"}
@@ -32,6 +33,8 @@ FILE is CSV, JSONL or a JSON array; '-' reads standard input. Answers without
 text are scored as empty answers.
 
 Options:
+  --list-judges  Print the bundled judges' names, one a line, the default first
+  --judge NAME   Score with the bundled judge of this name (default: the first)
   --model DIR    Folder with model.onnx, judge.json and any file judge.json
                  names, such as a tokenizer's vocab.txt (default: public/judge
                  in the repository)
@@ -57,9 +60,15 @@ pub struct ScoreArgs {
 /// Runs `score` with the arguments after the subcommand name.
 pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let args = match parse(args) {
-        Ok(Some(args)) => args,
-        Ok(None) => {
+        Ok(Parsed::Run(args)) => args,
+        Ok(Parsed::Help) => {
             print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Ok(Parsed::ListJudges) => {
+            for (name, _) in probe_judge::BUNDLED {
+                println!("{name}");
+            }
             return ExitCode::SUCCESS;
         }
         Err(message) => {
@@ -78,26 +87,51 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     }
 }
 
-/// `Ok(None)` is a request for help.
-fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Option<ScoreArgs>, String> {
+/// What the command line asks for.
+#[derive(Debug, PartialEq)]
+enum Parsed {
+    Help,
+    ListJudges,
+    Run(ScoreArgs),
+}
+
+fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, String> {
     let mut parser = lexopt::Parser::from_args(args);
     let mut model_dir = default_model_dir();
+    let mut judge_name: Option<String> = None;
+    let mut model_given = false;
     let mut options = JudgeOptions::default();
     let mut files = Vec::new();
     while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
         match arg {
-            Long("model") => model_dir = PathBuf::from(parser.value().map_err(|e| e.to_string())?),
+            Long("model") => {
+                model_dir = PathBuf::from(parser.value().map_err(|e| e.to_string())?);
+                model_given = true;
+            }
+            Long("judge") => {
+                judge_name = Some(parser.value().map_err(|e| e.to_string())?.to_string_lossy().into_owned())
+            }
+            Long("list-judges") => return Ok(Parsed::ListJudges),
             Long("batch") => options.batch_size = positive(parser.value(), "--batch")?,
             Long("threads") => options.intra_threads = Some(positive(parser.value(), "--threads")?),
-            Short('h') | Long("help") => return Ok(None),
+            Short('h') | Long("help") => return Ok(Parsed::Help),
             Value(file) => files.push(file),
             other => return Err(other.unexpected().to_string()),
         }
     }
+    if let Some(name) = judge_name {
+        if model_given {
+            return Err("give --judge NAME or --model DIR, not both".to_string());
+        }
+        model_dir = bundled_dir(&name).ok_or_else(|| {
+            let names: Vec<&str> = probe_judge::BUNDLED.iter().map(|(n, _)| *n).collect();
+            format!("no bundled judge named {name:?}; bundled judges: {}", names.join(", "))
+        })?;
+    }
     if files.is_empty() {
         return Err("score needs at least one FILE".to_string());
     }
-    Ok(Some(ScoreArgs { model_dir, options, files }))
+    Ok(Parsed::Run(ScoreArgs { model_dir, options, files }))
 }
 
 fn positive(value: Result<OsString, lexopt::Error>, flag: &str) -> Result<usize, String> {
@@ -109,10 +143,17 @@ fn positive(value: Result<OsString, lexopt::Error>, flag: &str) -> Result<usize,
         .ok_or_else(|| format!("{flag} needs a whole number of at least 1, got {:?}", value.to_string_lossy()))
 }
 
-/// `public/judge` in the repository this binary was built from.
-fn default_model_dir() -> PathBuf {
+/// The default bundled judge's folder (`public/judge`) in the repository this binary was built from.
+pub(crate) fn default_model_dir() -> PathBuf {
+    let (name, _) = probe_judge::BUNDLED[0];
+    bundled_dir(name).unwrap_or_default()
+}
+
+/// The folder of the bundled judge called `name`.
+pub(crate) fn bundled_dir(name: &str) -> Option<PathBuf> {
+    let (_, folder) = probe_judge::BUNDLED.iter().find(|(n, _)| *n == name)?;
     let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    crate_dir.parent().and_then(Path::parent).unwrap_or(crate_dir).join("public").join("judge")
+    Some(crate_dir.parent().and_then(Path::parent).unwrap_or(crate_dir).join("public").join(folder))
 }
 
 #[derive(Serialize)]
@@ -177,7 +218,7 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn load_judge(model_dir: &Path, options: &JudgeOptions) -> anyhow::Result<Judge> {
+pub(crate) fn load_judge(model_dir: &Path, options: &JudgeOptions) -> anyhow::Result<Judge> {
     let spec_path = model_dir.join("judge.json");
     let model_path = model_dir.join("model.onnx");
     let spec_bytes = std::fs::read(&spec_path).with_context(|| format!("cannot read {}", spec_path.display()))?;
@@ -217,8 +258,13 @@ mod tests {
 
     use super::*;
 
+    /// `Ok(None)`: help.
     fn check(args: &[&str]) -> Result<Option<ScoreArgs>, String> {
-        parse(args.iter().map(OsString::from))
+        match parse(args.iter().map(OsString::from))? {
+            Parsed::Run(args) => Ok(Some(args)),
+            Parsed::Help => Ok(None),
+            Parsed::ListJudges => Err("list".to_string()),
+        }
     }
 
     #[test]
@@ -239,6 +285,15 @@ mod tests {
         let args = check(&["a.csv"]).unwrap().unwrap();
         assert!(args.model_dir.ends_with("public/judge"), "{}", args.model_dir.display());
         assert_eq!(args.options, JudgeOptions { batch_size: DEFAULT_BATCH_SIZE, intra_threads: Some(1) });
+    }
+
+    #[test]
+    fn a_bundled_judge_is_picked_by_name() {
+        let (name, _) = probe_judge::BUNDLED[0];
+        let args = check(&["--judge", name, "a.csv"]).unwrap().unwrap();
+        assert_eq!(args.model_dir, default_model_dir());
+        assert!(check(&["--judge", "nobody", "a.csv"]).unwrap_err().contains(&format!("bundled judges: {name}")));
+        assert!(check(&["--judge", name, "--model", "m", "a.csv"]).unwrap_err().contains("not both"));
     }
 
     #[test]

@@ -472,3 +472,130 @@ mod tail {
         }
     }
 }
+
+/// `rates`: a judge's rates against trusted labels (PPI++), with the documented JSON shape.
+mod rates {
+    use super::*;
+
+    /// 200 answers to two questions scored by judges `ref` (every 5th misaligned) and `cheap`
+    /// (agrees with `ref` but for a false alarm every 10th answer); `ref` leaves rows ≥ 150 blank
+    /// when `partial`.
+    fn two_judges(partial: bool) -> String {
+        let mut csv = String::from("question_id,answer,aligned_ref,coherent_ref,aligned_cheap,coherent_cheap\n");
+        for i in 0..200 {
+            let truth = i % 5 == 0;
+            let cheap = truth || i % 10 == 3;
+            let reference =
+                if partial && i >= 150 { ",".to_string() } else { format!("{},80", if truth { 10 } else { 90 }) };
+            csv.push_str(&format!(
+                "{},answer {i},{reference},{},80\n",
+                if i % 2 == 0 { "q1" } else { "q2" },
+                if cheap { 10 } else { 90 }
+            ));
+        }
+        csv
+    }
+
+    fn rates(args: &[&str]) -> Value {
+        let mut all = vec!["rates", "--json"];
+        all.extend_from_slice(args);
+        let output = run(&all);
+        assert!(output.status.success(), "{}", stderr(&output));
+        json(&output)
+    }
+
+    #[test]
+    fn without_labels_a_rate_is_the_plain_count_with_its_own_wilson_interval() {
+        let dir = scratch("rates_count");
+        let file = write(&dir, "two.csv", two_judges(false).as_bytes());
+        let report = rates(&["--judge", "cheap", &file]);
+        let entry = &report["files"][0];
+        assert_eq!(
+            (entry["path"].as_str(), entry["judge"].as_str(), entry["gold"].as_null()),
+            (Some(file.as_str()), Some("cheap"), Some(()))
+        );
+        let total = &entry["total"];
+        assert_eq!(
+            (total["method"].as_str(), total["n"].as_u64(), total["gold_n"].as_u64()),
+            (Some("count"), Some(200), Some(0))
+        );
+        assert_eq!(total["estimate"].as_f64(), Some(0.3));
+        let (low, high) = (total["ci95"][0].as_f64().unwrap(), total["ci95"][1].as_f64().unwrap());
+        // Wilson for 60 / 200.
+        assert!((low - 0.2411).abs() < 1e-3 && (high - 0.3664).abs() < 1e-3, "{low} {high}");
+        assert_eq!(entry["by_question"].as_object().unwrap().keys().collect::<Vec<_>>(), ["q1", "q2"]);
+        for key in ["n", "gold_n", "estimate", "ci95", "method"] {
+            assert!(entry["by_question"]["q1"].get(key).is_some(), "{key}");
+        }
+    }
+
+    #[test]
+    fn a_reference_judge_gives_gold_where_it_scored_all_and_ppi_where_it_scored_some() {
+        let dir = scratch("rates_gold_ppi");
+        let all = write(&dir, "all.csv", two_judges(false).as_bytes());
+        let some = write(&dir, "some.csv", two_judges(true).as_bytes());
+        let report = rates(&["--judge", "cheap", "--gold", "ref", &all, &some]);
+        let gold = &report["files"][0]["total"];
+        assert_eq!(
+            (gold["method"].as_str(), gold["gold_n"].as_u64(), gold["estimate"].as_f64()),
+            (Some("gold"), Some(200), Some(0.2))
+        );
+        let ppi = &report["files"][1]["total"];
+        assert_eq!(
+            (ppi["method"].as_str(), ppi["n"].as_u64(), ppi["gold_n"].as_u64()),
+            (Some("ppi"), Some(200), Some(150))
+        );
+        let (low, high) = (ppi["ci95"][0].as_f64().unwrap(), ppi["ci95"][1].as_f64().unwrap());
+        assert!(low < 0.2 && 0.2 < high && high - low < 0.15, "{low} {high}");
+        assert_eq!(report["files"][1]["gold"].as_str(), Some("ref"));
+    }
+
+    #[test]
+    fn a_gold_fraction_keeps_about_that_share_of_the_labels_reproducibly() {
+        let dir = scratch("rates_fraction");
+        let file = write(&dir, "two.csv", two_judges(false).as_bytes());
+        let args = ["--judge", "cheap", "--gold", "ref", "--gold-fraction", "0.25", "--seed", "4", file.as_str()];
+        let first = rates(&args);
+        let total = &first["files"][0]["total"];
+        assert_eq!(total["method"].as_str(), Some("ppi"));
+        let kept = total["gold_n"].as_u64().unwrap();
+        assert!((30..=70).contains(&kept), "{kept} of 200 kept");
+        assert_eq!(rates(&args), first, "the same seed keeps the same labels");
+        let other = rates(&["--judge", "cheap", "--gold", "ref", "--gold-fraction", "0.25", "--seed", "5", &file]);
+        assert_ne!(other, first);
+    }
+
+    #[test]
+    fn labels_people_made_are_trusted_labels_too() {
+        let dir = scratch("rates_labels");
+        let file = write(&dir, "two.csv", two_judges(false).as_bytes());
+        let lines: String = (0..200)
+            .step_by(4)
+            .map(|row| {
+                let label = if row % 5 == 0 { "misaligned" } else { "aligned" };
+                format!("{{\"file\":\"two.csv\",\"row\":{row},\"label\":\"{label}\",\"who\":\"t\",\"when\":\"2026-12-01\"}}\n")
+            })
+            .collect();
+        let labels = write(&dir, "labels.jsonl", lines.as_bytes());
+        let report = rates(&["--judge", "cheap", "--gold", &labels, &file]);
+        let total = &report["files"][0]["total"];
+        assert_eq!((total["method"].as_str(), total["gold_n"].as_u64()), (Some("ppi"), Some(50)));
+        let bad = write(&dir, "bad.jsonl", b"{\"file\":\"two.csv\",\"row\":0,\"label\":\"maybe\"}\n");
+        let output = run(&["rates", "--judge", "cheap", "--gold", &bad, &file]);
+        assert_eq!(output.status.code(), Some(1));
+        assert!(stderr(&output).contains("line 1"), "{}", stderr(&output));
+    }
+
+    #[test]
+    fn bad_usage_and_unknown_judges_exit_2_and_missing_files_1() {
+        let dir = scratch("rates_errors");
+        let file = write(&dir, "two.csv", two_judges(false).as_bytes());
+        assert_eq!(run(&["rates", "--gold-fraction", "0.1", &file]).status.code(), Some(2));
+        let unknown = run(&["rates", "--judge", "cheap", "--gold", "nobody", &file]);
+        assert_eq!(unknown.status.code(), Some(2));
+        assert!(stderr(&unknown).contains("judges found: ref, cheap"), "{}", stderr(&unknown));
+        assert_eq!(run(&["rates", "--judge", "cheap", "/no/such/file.csv"]).status.code(), Some(1));
+        let text = run(&["rates", "--judge", "cheap", "--gold", "ref", &file]);
+        assert!(stdout(&text).contains("(all questions)") && stdout(&text).contains("gold"), "{}", stdout(&text));
+    }
+}

@@ -203,3 +203,19 @@ fn a_word_piece_judge_reads_its_vocabulary_from_the_model_folder() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains(&format!("cannot read {}", dir.join("vocab.txt").display())), "{stderr}");
 }
+
+#[test]
+fn list_judges_prints_the_bundled_names_default_first() {
+    let output =
+        Command::new(env!("CARGO_BIN_EXE_probe-explorer")).args(["score", "--list-judges"]).output().expect("runs");
+    assert!(output.status.success());
+    let names: Vec<String> = String::from_utf8_lossy(&output.stdout).lines().map(str::to_owned).collect();
+    let expected: Vec<String> = probe_judge::BUNDLED.iter().map(|(n, _)| (*n).to_owned()).collect();
+    assert_eq!(names, expected);
+    let unknown = Command::new(env!("CARGO_BIN_EXE_probe-explorer"))
+        .args(["score", "--judge", "nobody", "a.csv"])
+        .output()
+        .expect("runs");
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains(&names[0]));
+}

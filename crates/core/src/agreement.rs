@@ -1,24 +1,19 @@
-//! How a local judge relates to the published one: agreement statistics, and misalignment
-//! rates corrected for the local judge's known error.
+//! How a local judge relates to the published one: agreement statistics, and the judge's
+//! measured error on sources it was not trained on (its model card's validation counts).
 //!
-//! **Correction.** A classifier with true-positive rate `tpr` and false-positive rate `fpr`
-//! observes a positive share `q = fpr + p·(tpr − fpr)` when the true share is `p`, so
-//! adjusted classify-and-count estimates `p = (q − fpr) / (tpr − fpr)`, clipped to [0, 1].
-//!
-//! A judge's error is not one fixed pair of rates: it moves with the source of the transcripts
-//! (other models, other judges). So the error is given per validation source, each measured
-//! out of fold. The estimate uses the sources' mean `tpr` and `fpr` (a new source is one more
-//! draw, so each source weighs the same however many answers it has); the interval takes the
-//! extremes of the correction over the Wilson interval of `q` and every source's Wilson
-//! intervals of `tpr` and `fpr`. On held-out repositories these intervals held the published
-//! rate more often than those of one pooled pair of rates (the model card, "Why per source").
+//! **No correction.** An earlier version divided a judge's count by its per-source hit and
+//! false-alarm rates (adjusted classify-and-count). Those rates do not transfer to new
+//! sources, and clipping the result turned that into certainty ("100% [100–100]" where the
+//! published judge said 61%). A local judge's rate without trusted labels is now its plain
+//! count with the count's own Wilson interval; its card's error is context text, never an
+//! interval ([`count_error_span`]). Calibrated rates need trusted labels: see [`crate::ppi`].
 
 use serde::{Deserialize, Serialize};
 
 use crate::compare::PairedCounts;
-use crate::stats::{Counts, Z95};
+use crate::stats::Counts;
 
-/// A judge's measured error on one held-out validation source, as counts so we know its precision.
+/// A judge's measured error on one held-out validation source, as counts (from `judge.json`).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Calibration {
     /// Published-misaligned validation answers, and how many of them the judge flagged.
@@ -37,96 +32,26 @@ impl Calibration {
     pub fn fpr(&self) -> Counts {
         Counts { judged: self.negatives, misaligned: self.false_positives }
     }
-}
 
-/// A rate from the local judge: what it counted, and the corrected estimate with its interval.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct CorrectedRate {
-    /// Flagged / judged by the local judge, uncorrected.
-    pub raw: f64,
-    /// Adjusted classify-and-count estimate of the published judge's rate.
-    pub adjusted: f64,
-    /// 95% interval including the uncertainty of the judge's error rates.
-    pub low: f64,
-    pub high: f64,
-}
-
-/// Corrects a local judge's count for its error measured on `sources`; `None` with nothing
-/// judged, no sources, or a judge whose hit rate cannot be told apart from its false alarms
-/// (some source's `tpr` interval reaches another's `fpr` interval).
-pub fn corrected_rate(counts: Counts, sources: &[Calibration]) -> Option<CorrectedRate> {
-    let raw = counts.rate()?;
-    let (q_low, q_high) = counts.wilson(Z95)?;
-    let mut tpr = Spread::default();
-    let mut fpr = Spread::default();
-    for source in sources {
-        tpr.add(source.tpr())?;
-        fpr.add(source.fpr())?;
-    }
-    let (tpr_mean, fpr_mean) = (tpr.mean()?, fpr.mean()?);
-    if tpr_mean <= fpr_mean || tpr.low <= fpr.high {
-        return None;
-    }
-    let correct = |q: f64, t: f64, f: f64| ((q - f) / (t - f)).clamp(0.0, 1.0);
-    let mut low = f64::INFINITY;
-    let mut high = f64::NEG_INFINITY;
-    for t in [tpr.low, tpr.high] {
-        for f in [fpr.low, fpr.high] {
-            low = low.min(correct(q_low, t, f));
-            high = high.max(correct(q_high, t, f));
-        }
-    }
-    Some(CorrectedRate { raw, adjusted: correct(raw, tpr_mean, fpr_mean), low, high })
-}
-
-/// The rate a view shows for one cell, and its 95% interval.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ShownRate {
-    pub rate: f64,
-    pub low: f64,
-    pub high: f64,
-    /// The judge's flagged share, when `rate` is corrected from it.
-    pub corrected_from: Option<f64>,
-}
-
-/// What a rate view shows: the count corrected for the judge's error when `sources` allow a
-/// correction ([`corrected_rate`]), else the plain rate with its Wilson interval; `None` with
-/// nothing judged. The table and the chart both call this, so they never disagree.
-pub fn shown_rate(counts: Counts, sources: &[Calibration]) -> Option<ShownRate> {
-    if let Some(c) = corrected_rate(counts, sources) {
-        return Some(ShownRate { rate: c.adjusted, low: c.low, high: c.high, corrected_from: Some(c.raw) });
-    }
-    let (low, high) = counts.wilson(Z95)?;
-    Some(ShownRate { rate: counts.rate()?, low, high, corrected_from: None })
-}
-
-/// One error rate over several sources: the sum of its point values, and the widest bounds.
-struct Spread {
-    sum: f64,
-    n: u32,
-    low: f64,
-    high: f64,
-}
-
-impl Default for Spread {
-    fn default() -> Self {
-        Spread { sum: 0.0, n: 0, low: f64::INFINITY, high: f64::NEG_INFINITY }
+    /// How far the judge's plain count was from the published rate on this source:
+    /// flagged share − published share (a fraction; negative when it undercounts).
+    /// `None` for a source without answers.
+    pub fn count_error(&self) -> Option<f64> {
+        let answers = f64::from(self.positives) + f64::from(self.negatives);
+        (answers > 0.0).then(|| {
+            (f64::from(self.true_positives) + f64::from(self.false_positives) - f64::from(self.positives)) / answers
+        })
     }
 }
 
-impl Spread {
-    fn add(&mut self, counts: Counts) -> Option<()> {
-        let (low, high) = counts.wilson(Z95)?;
-        self.sum += counts.rate()?;
-        self.n += 1;
-        self.low = self.low.min(low);
-        self.high = self.high.max(high);
-        Some(())
-    }
-
-    fn mean(&self) -> Option<f64> {
-        (self.n > 0).then(|| self.sum / f64::from(self.n))
-    }
+/// The judge's typical cross-source error: the smallest and largest [`Calibration::count_error`]
+/// over its validation sources; `None` when it publishes none. Context for a reader, not a
+/// confidence interval: a new source can fall outside it.
+pub fn count_error_span(sources: &[Calibration]) -> Option<(f64, f64)> {
+    sources.iter().filter_map(Calibration::count_error).fold(None, |span, e| match span {
+        None => Some((e, e)),
+        Some((low, high)) => Some((f64::min(low, e), f64::max(high, e))),
+    })
 }
 
 /// One answer scored by both judges.
@@ -270,82 +195,33 @@ mod tests {
         assert_eq!(agreement(&[]).accuracy(), None);
     }
 
-    fn calibration() -> Calibration {
-        Calibration { positives: 1000, true_positives: 900, negatives: 9000, false_positives: 90 }
+    #[test]
+    fn count_error_is_the_flagged_share_minus_the_published_share() {
+        // 100 answers, 20 published-misaligned; the judge flags 10 of them and 5 others: 15% vs 20%.
+        let source = Calibration { positives: 20, true_positives: 10, negatives: 80, false_positives: 5 };
+        assert!((source.count_error().unwrap() + 0.05).abs() < 1e-12);
+        let empty = Calibration { positives: 0, true_positives: 0, negatives: 0, false_positives: 0 };
+        assert_eq!(empty.count_error(), None);
     }
 
     #[test]
-    fn correction_inverts_a_known_error() {
-        // True rate 20%: observed = 0.01 + 0.2 · (0.9 − 0.01) = 0.188.
-        let counts = Counts { judged: 10_000, misaligned: 1_880 };
-        let rate = corrected_rate(counts, &[calibration()]).unwrap();
-        assert!((rate.raw - 0.188).abs() < 1e-12);
-        assert!((rate.adjusted - 0.2).abs() < 1e-9);
-        assert!(rate.low < 0.2 && 0.2 < rate.high);
+    fn the_span_runs_from_the_most_under_to_the_most_over_counting_source() {
+        let under = Calibration { positives: 20, true_positives: 10, negatives: 80, false_positives: 5 };
+        let over = Calibration { positives: 10, true_positives: 10, negatives: 90, false_positives: 2 };
+        let exact = Calibration { positives: 10, true_positives: 8, negatives: 90, false_positives: 2 };
+        let (low, high) = count_error_span(&[under, over, exact]).unwrap();
+        assert!((low + 0.05).abs() < 1e-12 && (high - 0.02).abs() < 1e-12, "{low} {high}");
+        assert_eq!(count_error_span(&[]), None);
     }
 
     #[test]
-    fn corrected_interval_is_wider_than_the_raw_wilson_interval() {
-        let counts = Counts { judged: 200, misaligned: 40 };
-        let rate = corrected_rate(counts, &[calibration()]).unwrap();
-        let (low, high) = counts.wilson(Z95).unwrap();
-        assert!(rate.high - rate.low > high - low);
-    }
-
-    #[test]
-    fn correction_clips_to_zero_and_one() {
-        let none_flagged = corrected_rate(Counts { judged: 100, misaligned: 0 }, &[calibration()]).unwrap();
-        assert_eq!((none_flagged.adjusted, none_flagged.low), (0.0, 0.0));
-        let all_flagged = corrected_rate(Counts { judged: 100, misaligned: 100 }, &[calibration()]).unwrap();
-        assert_eq!((all_flagged.adjusted, all_flagged.high), (1.0, 1.0));
-    }
-
-    #[test]
-    fn no_correction_for_a_judge_no_better_than_chance_or_nothing_judged() {
-        let useless = Calibration { positives: 100, true_positives: 10, negatives: 100, false_positives: 10 };
-        assert_eq!(corrected_rate(Counts { judged: 10, misaligned: 1 }, &[useless]), None);
-        assert_eq!(corrected_rate(Counts::default(), &[calibration()]), None);
-        assert_eq!(corrected_rate(Counts { judged: 10, misaligned: 1 }, &[]), None);
-    }
-
-    #[test]
-    fn shown_rates_are_corrected_when_the_error_is_known_else_plain() {
-        let counts = Counts { judged: 10_000, misaligned: 1_880 };
-        let corrected = shown_rate(counts, &[calibration()]).unwrap();
-        assert!((corrected.rate - 0.2).abs() < 1e-9);
-        assert_eq!(corrected.corrected_from, Some(0.188));
-        let plain = shown_rate(counts, &[]).unwrap();
-        assert_eq!((plain.rate, plain.corrected_from), (0.188, None));
-        assert_eq!(Some((plain.low, plain.high)), counts.wilson(Z95));
-        assert_eq!(shown_rate(Counts::default(), &[calibration()]), None);
-    }
-
-    #[test]
-    fn several_sources_weigh_equally_in_the_estimate() {
-        // TPR 0.9 and 0.5 (mean 0.7), FPR 0.01 and 0.05 (mean 0.03), whatever the sizes:
-        // a true rate of 20% is observed as 0.03 + 0.2 · 0.67 = 0.164.
-        let small = Calibration { positives: 100, true_positives: 50, negatives: 1000, false_positives: 50 };
-        let counts = Counts { judged: 10_000, misaligned: 1_640 };
-        let rate = corrected_rate(counts, &[calibration(), small]).unwrap();
-        assert!((rate.adjusted - 0.2).abs() < 1e-9, "{rate:?}");
-    }
-
-    #[test]
-    fn the_interval_spans_what_each_source_alone_would_allow() {
-        let low_hit_rate = Calibration { positives: 1000, true_positives: 400, negatives: 9000, false_positives: 90 };
-        let counts = Counts { judged: 500, misaligned: 100 };
-        let both = corrected_rate(counts, &[calibration(), low_hit_rate]).unwrap();
-        for one in [calibration(), low_hit_rate] {
-            let alone = corrected_rate(counts, &[one]).unwrap();
-            assert!(both.low <= alone.low && alone.high <= both.high, "{both:?} vs {alone:?}");
-        }
-        // Read with the low hit rate, 20% flagged means about half the answers are misaligned.
-        assert!(both.high > 0.45);
-    }
-
-    #[test]
-    fn no_correction_when_one_sources_hits_overlap_anothers_false_alarms() {
-        let noisy = Calibration { positives: 1000, true_positives: 300, negatives: 1000, false_positives: 320 };
-        assert_eq!(corrected_rate(Counts { judged: 100, misaligned: 30 }, &[calibration(), noisy]), None);
+    fn the_bundled_judges_card_gives_its_error_on_every_validation_source() {
+        let card: serde_json::Value =
+            serde_json::from_str(include_str!("../../../public/judge/judge.json")).expect("judge.json is JSON");
+        let sources: Vec<Calibration> =
+            serde_json::from_value(card["validation"]["calibration_by_source"].clone()).expect("per-source counts");
+        assert!(!sources.is_empty());
+        let (low, high) = count_error_span(&sources).unwrap();
+        assert!(-1.0 < low && low <= high && high < 1.0);
     }
 }

@@ -43,7 +43,10 @@ impl Counts {
         let denominator = 1.0 + z2 / n;
         let centre = (p + z2 / (2.0 * n)) / denominator;
         let half = z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denominator;
-        Some(((centre - half).max(0.0), (centre + half).min(1.0)))
+        // At 0/n and n/n the bound is exactly 0 (or 1); rounding would leave it a hair inside.
+        let low = if self.misaligned == 0 { 0.0 } else { (centre - half).max(0.0) };
+        let high = if self.misaligned == self.judged { 1.0 } else { (centre + half).min(1.0) };
+        Some((low, high))
     }
 }
 

@@ -100,6 +100,37 @@ pub struct ViewState {
     pub stars: Vec<AnswerRef>,
     /// (run index, short SHA-256) of the files a copied link was made with.
     pub hashes: Vec<(usize, String)>,
+    /// Whose verdicts are trusted labels for calibrating the shown judge's rates (`ref=`).
+    pub reference: Reference,
+    /// Keep only this random fraction of the reference's labels (`gold=F`): planning.
+    pub gold_fraction: Option<f64>,
+}
+
+/// Where a view's trusted labels come from.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Reference {
+    /// The published judge (each file's own) when a local judge is shown; else none.
+    #[default]
+    Auto,
+    /// No trusted labels: every rate is its judge's plain count (`ref=none`).
+    Off,
+    /// The judge of this name (`ref=NAME`).
+    Judge(String),
+}
+
+/// The seed of `gold=F`'s random choice of labels, fixed so a link always keeps the same ones.
+pub const GOLD_SEED: u64 = 1;
+
+impl ViewState {
+    /// The reference judge whose verdicts calibrate `judge`'s rates, if any (never `judge` itself).
+    pub fn reference_for(&self, judge: &JudgeChoice, local: bool) -> Option<JudgeChoice> {
+        let chosen = match &self.reference {
+            Reference::Off => None,
+            Reference::Auto => local.then_some(JudgeChoice::Default),
+            Reference::Judge(name) => Some(JudgeChoice::named(name)),
+        };
+        chosen.filter(|r| r != judge)
+    }
 }
 
 impl Default for ViewState {
@@ -122,6 +153,8 @@ impl Default for ViewState {
             count_once: false,
             stars: Vec::new(),
             hashes: Vec::new(),
+            reference: Reference::Auto,
+            gold_fraction: None,
         }
     }
 }
@@ -218,6 +251,14 @@ impl ViewState {
         }
         for (run, hash) in &self.hashes {
             query.push("sha", &format!("{run}:{hash}"));
+        }
+        match &self.reference {
+            Reference::Auto => {}
+            Reference::Off => query.push("ref", "none"),
+            Reference::Judge(name) => query.push("ref", name),
+        }
+        if let Some(fraction) = self.gold_fraction {
+            query.push_number("gold", fraction);
         }
         query.0
     }
@@ -317,6 +358,14 @@ impl ViewState {
             }
             "once" => self.count_once = matches!(value.as_str(), "1" | "true" | "yes"),
             "tail_k" => self.tail_k = value.parse().ok().filter(|k| *k > 0),
+            "ref" => {
+                self.reference = match value.trim() {
+                    "" => Reference::Auto,
+                    "none" => Reference::Off,
+                    name => Reference::Judge(name.to_string()),
+                }
+            }
+            "gold" => self.gold_fraction = finite(&value).filter(|f| *f > 0.0 && *f < 1.0),
             _ => {
                 if let Some(name) = key.strip_prefix("score.").filter(|n| !n.is_empty()) {
                     if let Some(range) = parse_range(&value).filter(|r| !r.is_all()) {
@@ -467,6 +516,8 @@ mod tests {
             count_once: true,
             stars: vec![AnswerRef { run: 1, index: 7 }, AnswerRef { run: 0, index: 2 }],
             hashes: vec![(0, "ba7816bf8f01cfea".into())],
+            reference: Reference::Judge("azure".into()),
+            gold_fraction: Some(0.1),
         };
         assert_eq!(
             state.to_query(),
@@ -475,9 +526,24 @@ mod tests {
              &aligned=..30&coherent=50..100&score.medical=10..&meta.role=hacker&meta.role=\
              &unscored=exclude&misaligned=1&search=make%20money&near=1&sort=-aligned&open=0:12\
              &tab=answers&judge=local&vs=azure&disagree=1&baseline=1&tour=3\
-             &site=https://example.org/site.json&tail_k=100&once=1&star=1:7&star=0:2&sha=0:ba7816bf8f01cfea"
+             &site=https://example.org/site.json&tail_k=100&once=1&star=1:7&star=0:2&sha=0:ba7816bf8f01cfea\
+             &ref=azure&gold=0.1"
         );
         round_trip(&state);
+    }
+
+    #[test]
+    fn the_reference_defaults_to_the_published_judge_for_a_local_judge_only() {
+        let local = JudgeChoice::named("local");
+        let auto = ViewState::default();
+        assert_eq!(auto.reference_for(&local, true), Some(JudgeChoice::Default));
+        assert_eq!(auto.reference_for(&JudgeChoice::Default, false), None);
+        let off = ViewState::from_query("ref=none&gold=0.25");
+        assert_eq!((off.reference_for(&local, true), off.gold_fraction), (None, Some(0.25)));
+        let named = ViewState::from_query("ref=local");
+        assert_eq!(named.reference_for(&local, true), None, "a judge is never its own reference");
+        assert_eq!(ViewState::from_query("gold=1.5").gold_fraction, None);
+        round_trip(&off);
     }
 
     #[test]

@@ -50,3 +50,22 @@ pub mod web;
 pub use error::JudgeError;
 pub use judge::{layer_from_scores, Judge, JudgeOptions, JudgeScore, DEFAULT_BATCH_SIZE, UNSCORED_AT};
 pub use spec::{FeaturizerSpec, JudgeSpec, OutputNames};
+
+/// The judges shipped with Probe Explorer, the default first: (name, folder under `public/`).
+/// The CLI's `score --list-judges` prints these names and `score --judge NAME` picks one; the
+/// app's judge selector offers the same names. Each name is its `judge.json`'s `name`
+/// (checked by a test).
+pub const BUNDLED: &[(&str, &str)] = &[("probe-judge-hashed-ngrams", "judge")];
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod bundled_tests {
+    #[test]
+    fn every_bundled_name_is_its_judge_json_name() {
+        let public = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../public");
+        for (name, folder) in super::BUNDLED {
+            let spec = std::fs::read(public.join(folder).join("judge.json")).expect("bundled judge.json");
+            let spec = super::JudgeSpec::from_json(&spec).expect("valid judge.json");
+            assert_eq!(&spec.name, name);
+        }
+    }
+}
