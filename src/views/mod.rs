@@ -33,7 +33,6 @@ use wasm_bindgen::JsCast;
 use crate::judge::JudgeState;
 use crate::site::{self, SiteState};
 use crate::labelling::{self, LabelState};
-use crate::load;
 use crate::state::{AppState, Derived};
 use crate::url;
 

@@ -20,7 +20,6 @@ use crate::state::{AppState, Derived, Level};
 pub fn RatesView() -> impl IntoView {
     let state = expect_context::<AppState>();
     let derived = expect_context::<Derived>();
-    let judge_state = expect_context::<JudgeState>();
     let with_manifest = expect_context::<super::manifest::WithManifest>().0;
     let export_svg = move |_| {
         let svg = web_sys::window()
