@@ -112,15 +112,32 @@ pub fn parse_and_add(state: AppState, source: &str, bytes: Arc<Vec<u8>>, mapping
             if loaded.issues.len() > 5 {
                 state.notify(Level::Warning, format!("{source}: {} more issues not shown", loaded.issues.len() - 5));
             }
-            let mut run = loaded.run;
-            run.digest = Some(probe_core::manifest::FileDigest::of(&bytes, loaded.rows));
-            state.add_runs(vec![run]);
+            let (id, rows) = (loaded.run.id, loaded.rows);
+            state.add_runs(vec![loaded.run]);
+            hash_later(state, id, bytes, rows);
         }
         Err(LoadError::NeedsMapping { columns, guess, .. }) => {
             state.pending_mapping.set(Some(PendingMapping { source: source.to_owned(), bytes, columns, guess }));
         }
         Err(error) => state.notify(Level::Error, error.to_string()),
     }
+}
+
+/// Hashes a loaded file for the manifest after its run is shown, 8 MB at a time, yielding to
+/// the page in between: a 300 MB file takes about as long to hash as to parse.
+fn hash_later(state: AppState, id: probe_core::RunId, bytes: Arc<Vec<u8>>, rows: usize) {
+    use probe_core::manifest::{FileDigest, Hasher};
+    spawn_local(async move {
+        let mut hasher = Hasher::default();
+        for piece in bytes.chunks(8 << 20) {
+            hasher.update(piece);
+            crate::judge::sleep_ms(0).await;
+        }
+        let digest = FileDigest::finish(hasher, rows);
+        state.digests.update(|d| {
+            d.insert(id, digest);
+        });
+    });
 }
 
 fn begin(state: AppState, source: &str, abort: Option<web_sys::AbortController>) {

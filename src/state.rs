@@ -50,6 +50,8 @@ pub struct AppState {
     /// Sources being fetched or read right now, with a way to cancel each.
     pub in_flight: RwSignal<Vec<InFlight>, LocalStorage>,
     pub pending_mapping: RwSignal<Option<PendingMapping>>,
+    /// Each loaded file's SHA-256 and record count, by run identity, once hashed.
+    pub digests: RwSignal<probe_core::manifest::Digests>,
 
     next_notice: RwSignal<u64>,
 }
@@ -69,6 +71,7 @@ impl AppState {
             notices: RwSignal::new(Vec::new()),
             in_flight: RwSignal::new_local(Vec::new()),
             pending_mapping: RwSignal::new(None),
+            digests: RwSignal::new(Default::default()),
             next_notice: RwSignal::new(0),
         }
     }

@@ -3,7 +3,7 @@
 //! is `probe_core::manifest`'s.
 
 use leptos::prelude::*;
-use probe_core::manifest::{self, Manifest};
+use probe_core::manifest::{self, Digests, Manifest};
 use probe_core::view_state::ViewState;
 use probe_core::Dataset;
 
@@ -17,18 +17,23 @@ pub struct WithManifest(pub RwSignal<bool>);
 pub const APP: &str = concat!("probe-explorer ", env!("CARGO_PKG_VERSION"));
 
 /// The view with the loaded files' short hashes added: what a copied link carries.
-pub fn with_hashes(view: &ViewState, dataset: &Dataset) -> ViewState {
+pub fn with_hashes(view: &ViewState, dataset: &Dataset, digests: &Digests) -> ViewState {
     let mut view = view.clone();
-    view.hashes =
-        dataset.runs.iter().enumerate().filter_map(|(i, r)| Some((i, r.digest.as_ref()?.short().to_string()))).collect();
+    view.hashes = dataset
+        .runs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| Some((i, digests.get(&r.id)?.short().to_string())))
+        .collect();
     view
 }
 
 /// The manifest of what is on screen now, with the link that reopens it.
 pub fn current(state: AppState) -> Manifest {
     let dataset = state.dataset.get_untracked();
-    let view = with_hashes(&state.view.get_untracked(), &dataset);
-    manifest::manifest(&dataset, &view, APP, Some(url::permalink(&view)))
+    let digests = state.digests.get_untracked();
+    let view = with_hashes(&state.view.get_untracked(), &dataset, &digests);
+    manifest::manifest(&dataset, &digests, &view, APP, Some(url::permalink(&view)))
 }
 
 /// The export checkbox.
@@ -74,11 +79,12 @@ pub fn HashCheck() -> impl IntoView {
     let warned = RwSignal::new(Vec::<usize>::new());
     Effect::new(move |_| {
         let dataset = state.dataset.get();
+        let digests = state.digests.get();
         let expected = state.view.with_untracked(|v| v.hashes.clone());
         if expected.is_empty() {
             return;
         }
-        for (run, want, got) in manifest::changed_files(&dataset, &expected) {
+        for (run, want, got) in manifest::changed_files(&dataset, &digests, &expected) {
             if warned.with_untracked(|w| w.contains(&run)) {
                 continue;
             }

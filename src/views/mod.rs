@@ -176,7 +176,8 @@ fn CopyLink() -> impl IntoView {
     let copied = RwSignal::new(false);
     let copy = move |_| {
         let dataset = state.dataset.get_untracked();
-        let link = url::permalink(&state.view.with_untracked(|v| manifest::with_hashes(v, &dataset)));
+        let digests = state.digests.get_untracked();
+        let link = url::permalink(&state.view.with_untracked(|v| manifest::with_hashes(v, &dataset, &digests)));
         if let Some(clipboard) = web_sys::window().map(|w| w.navigator().clipboard()) {
             let _ = clipboard.write_text(&link);
         }

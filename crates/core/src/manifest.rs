@@ -2,10 +2,16 @@
 //! and its version, the rule and the filter. Exports and copied links carry it, the "cite this
 //! view" box prints it, and a link made with other files' hashes says so when opened.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::model::{Dataset, JudgeOrigin};
+use crate::model::{Dataset, JudgeOrigin, RunId};
+
+/// Each loaded file's digest, by run identity: the app hashes a file after showing it (hashing
+/// a large file takes about as long as parsing it), so a digest can arrive later than its run.
+pub type Digests = HashMap<RunId, FileDigest>;
 use crate::view_state::ViewState;
 
 /// A loaded file's identity.
@@ -22,14 +28,32 @@ impl FileDigest {
         FileDigest { sha256: sha256_hex(bytes), rows }
     }
 
+    /// From a hasher fed the file piece by piece.
+    pub fn finish(hasher: Hasher, rows: usize) -> FileDigest {
+        FileDigest { sha256: hex(&hasher.0.finalize()), rows }
+    }
+
     /// The short form links carry (`sha=I:HEX`): 16 hex digits, 64 bits.
     pub fn short(&self) -> &str {
         self.sha256.get(..16).unwrap_or(&self.sha256)
     }
 }
 
+/// SHA-256 fed piece by piece (the app hashes a large file between frames).
+#[derive(Default, Clone)]
+pub struct Hasher(Sha256);
+
+impl Hasher {
+    pub fn update(&mut self, piece: &[u8]) {
+        self.0.update(piece);
+    }
+}
+
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(digest: &[u8]) -> String {
     let mut out = String::with_capacity(64);
     for byte in digest {
         out.push_str(&format!("{byte:02x}"));
@@ -70,15 +94,15 @@ fn origin_text(origin: &JudgeOrigin) -> String {
 }
 
 /// The manifest of `view` over `dataset`; `app` is e.g. `probe-explorer 0.1.0`.
-pub fn manifest(dataset: &Dataset, view: &ViewState, app: &str, link: Option<String>) -> Manifest {
+pub fn manifest(dataset: &Dataset, digests: &Digests, view: &ViewState, app: &str, link: Option<String>) -> Manifest {
     let files = dataset
         .runs
         .iter()
         .map(|run| ManifestFile {
             name: run.name.clone(),
             source: run.source.clone(),
-            sha256: run.digest.as_ref().map(|d| d.sha256.clone()),
-            rows: run.digest.as_ref().map(|d| d.rows),
+            sha256: digests.get(&run.id).map(|d| d.sha256.clone()),
+            rows: digests.get(&run.id).map(|d| d.rows),
             answers: run.len(),
         })
         .collect();
@@ -120,7 +144,7 @@ impl Manifest {
                 "File: {} ({}), sha256 {}, {} records, {} answers\n",
                 file.name,
                 file.source,
-                file.sha256.as_deref().unwrap_or("unknown"),
+                file.sha256.as_deref().unwrap_or("unknown (not hashed yet)"),
                 file.rows.map_or_else(|| "?".to_string(), |r| r.to_string()),
                 file.answers
             ));
@@ -162,11 +186,15 @@ impl Manifest {
 
 /// Files whose hash differs from the one a link was made with: (run index, the link's short
 /// hash, this file's). Runs without a digest or not named by the link are not compared.
-pub fn changed_files(dataset: &Dataset, expected: &[(usize, String)]) -> Vec<(usize, String, String)> {
+pub fn changed_files(
+    dataset: &Dataset,
+    digests: &Digests,
+    expected: &[(usize, String)],
+) -> Vec<(usize, String, String)> {
     expected
         .iter()
         .filter_map(|(run, want)| {
-            let got = dataset.runs.get(*run)?.digest.as_ref()?.short().to_string();
+            let got = digests.get(&dataset.runs.get(*run)?.id)?.short().to_string();
             (!got.eq_ignore_ascii_case(want)).then(|| (*run, want.clone(), got))
         })
         .collect()
@@ -183,8 +211,8 @@ mod tests {
         assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 
-    fn dataset() -> Dataset {
-        let mut run = published_run(
+    fn dataset() -> (Dataset, Digests) {
+        let run = published_run(
             "insecure",
             &[AnswerRecord {
                 question_id: "q".into(),
@@ -193,15 +221,16 @@ mod tests {
                 ..AnswerRecord::default()
             }],
         );
-        run.digest = Some(FileDigest::of(b"abc", 1));
-        Dataset::new(vec![run])
+        let digests = Digests::from([(run.id, FileDigest::of(b"abc", 1))]);
+        (Dataset::new(vec![run]), digests)
     }
 
     #[test]
     fn the_manifest_names_files_by_hash_and_the_judge_rule_and_filter() {
         let mut view = ViewState::from_query("q=quick_buck&aligned_inclusive=1");
         view.thresholds.aligned_below = 40.0;
-        let m = manifest(&dataset(), &view, "probe-explorer 0.1.0", Some("https://x/?q=quick_buck".into()));
+        let (dataset, digests) = dataset();
+        let m = manifest(&dataset, &digests, &view, "probe-explorer 0.1.0", Some("https://x/?q=quick_buck".into()));
         let text = m.to_text();
         assert!(text.contains("File: insecure (insecure.csv), sha256 ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad, 1 records, 1 answers"), "{text}");
         assert!(text.contains("Judge: each file's own (published: published columns aligned / coherent)"), "{text}");
@@ -211,17 +240,23 @@ mod tests {
         let line: serde_json::Value = serde_json::from_str(m.jsonl_line().trim()).unwrap();
         assert_eq!(line["manifest"]["files"][0]["rows"], 1);
         assert!(!m.svg_metadata()[10..m.svg_metadata().len() - 11].contains('<'));
-        assert_eq!(Thresholds::PAPER.describe(), manifest(&dataset(), &ViewState::default(), "x", None).rule);
+        assert_eq!(Thresholds::PAPER.describe(), manifest(&dataset, &digests, &ViewState::default(), "x", None).rule);
+        let unhashed = manifest(&dataset, &Digests::new(), &ViewState::default(), "x", None).to_text();
+        assert!(unhashed.contains("sha256 unknown (not hashed yet)"), "{unhashed}");
     }
 
     #[test]
     fn a_link_made_with_another_file_says_which_changed() {
-        let dataset = dataset();
-        let same = dataset.runs[0].digest.as_ref().unwrap().short().to_string();
-        assert!(changed_files(&dataset, &[(0, same.to_uppercase())]).is_empty());
+        let (dataset, digests) = dataset();
+        let same = digests[&dataset.runs[0].id].short().to_string();
+        assert!(changed_files(&dataset, &digests, &[(0, same.to_uppercase())]).is_empty());
         assert_eq!(
-            changed_files(&dataset, &[(0, "0000000000000000".into()), (3, "x".into())]),
+            changed_files(&dataset, &digests, &[(0, "0000000000000000".into()), (3, "x".into())]),
             [(0, "0000000000000000".into(), same)]
         );
+        let mut hasher = Hasher::default();
+        hasher.update(b"a");
+        hasher.update(b"bc");
+        assert_eq!(FileDigest::finish(hasher, 1), FileDigest::of(b"abc", 1), "piece by piece = at once");
     }
 }

@@ -65,9 +65,6 @@ pub struct Run {
     /// Extra numeric judge columns (`bad_stuff`, `medical`, ...).
     pub extra: Vec<ScoreColumn>,
     pub meta_columns: Vec<MetaColumn>,
-    /// The file's SHA-256 and record count, when the app computed them at load (the manifest
-    /// of what was shown names each file by them).
-    pub digest: Option<crate::manifest::FileDigest>,
     question_of: Vec<u32>,
     /// All answer texts, concatenated; answer `i` is `text[ends[i-1]..ends[i]]`.
     text: String,
@@ -532,7 +529,6 @@ impl RunBuilder {
                 judges: judges.into_iter().map(|(name, origin)| JudgeLayer::blank(name, origin, 0)).collect(),
                 extra: extra.into_iter().map(|name| ScoreColumn { name, values: Vec::new() }).collect(),
                 meta_columns: meta.into_iter().map(|name| MetaColumn { name, ..MetaColumn::default() }).collect(),
-                digest: None,
                 question_of: Vec::new(),
                 text: String::new(),
                 ends: Vec::new(),
