@@ -8,6 +8,7 @@
 //! - [`export`]: selected answers as CSV or JSONL.
 //! - [`featurize`], [`wordpiece`]: the local judges' model inputs, identical natively and in wasm.
 //! - [`agreement`]: local vs published judge: confusion matrix, AUROC, κ, corrected rates.
+//! - [`questions`]: the paper's first-plot questions under one name, whatever id a codebase gives them.
 //! - [`compare`]: differences of two rates with 95% intervals (paired judges, unpaired runs), McNemar's test.
 //!
 //! This crate has no browser dependency: the app, the CLI and the tests share it.
@@ -19,6 +20,7 @@ pub mod featurize;
 pub mod filter;
 pub mod load;
 pub mod model;
+pub mod questions;
 pub mod stats;
 pub mod view_state;
 pub mod wordpiece;
