@@ -109,14 +109,13 @@ pub fn parse_and_add(state: AppState, source: &str, bytes: Arc<Vec<u8>>, mapping
         Err(LoadError::NeedsMapping { columns, guess, .. }) => {
             state.pending_mapping.set(Some(PendingMapping { source: source.to_owned(), bytes, columns, guess }));
         }
-        Err(LoadError::NeedsModule { module: load::Module::Zip, .. }) => {
-            // Zip archives (Inspect AI logs) are read by a second wasm module, fetched on first use.
+        Err(LoadError::NeedsModule { module: load::Module::Formats, .. }) => {
+            // Inspect AI logs (and other zips) are read by a second wasm module, fetched on first use.
             let source = source.to_owned();
             begin(state, &source, None);
             spawn_local(async move {
-                let unpacked = unpack_with_module(&bytes, &source).await;
+                let loaded = read_with_formats_module(&bytes, &source).await;
                 end(state, &source);
-                let loaded = unpacked.and_then(|json| load::load_unpacked_inspect(&json, &source).map_err(|e| e.to_string()));
                 match loaded {
                     Ok(loaded) => add_loaded(state, &source, loaded),
                     Err(message) => state.notify(Level::Error, message),
@@ -137,10 +136,10 @@ fn add_loaded(state: AppState, source: &str, loaded: load::Loaded) {
     state.add_runs(vec![loaded.run]);
 }
 
-/// Unpacks an Inspect `.eval` archive with the formats module (`crates/formats-web`), which
-/// `public/boot.js` imports on first use. The error names `source`.
-async fn unpack_with_module(bytes: &[u8], source: &str) -> Result<Vec<u8>, String> {
-    let unavailable = |why: String| format!("{source}: the zip reader could not be loaded ({why})");
+/// Reads a file with the formats module (`crates/formats-web`), which `public/boot.js` imports on
+/// first use, and rebuilds the run it sends back. The error names `source`.
+async fn read_with_formats_module(bytes: &[u8], source: &str) -> Result<load::Loaded, String> {
+    let unavailable = |why: String| format!("{source}: the reader for this format could not be loaded ({why})");
     let window = web_sys::window().ok_or_else(|| unavailable("no window".into()))?;
     let loader = js_sys::Reflect::get(&window, &JsValue::from_str("probeFormats"))
         .ok()
@@ -152,14 +151,15 @@ async fn unpack_with_module(bytes: &[u8], source: &str) -> Result<Vec<u8>, Strin
         .and_then(|p| p.dyn_into::<js_sys::Promise>().ok())
         .ok_or_else(|| unavailable("no module promise".into()))?;
     let module = JsFuture::from(promise).await.map_err(|e| unavailable(js_message(e)))?;
-    let unpack = js_sys::Reflect::get(&module, &JsValue::from_str("unpack_inspect"))
+    let read = js_sys::Reflect::get(&module, &JsValue::from_str("read_file"))
         .ok()
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-        .ok_or_else(|| unavailable("it has no unpack_inspect".into()))?;
+        .ok_or_else(|| unavailable("it has no read_file".into()))?;
     let input = js_sys::Uint8Array::from(bytes);
     // The module's error is a message that already names the file.
-    let output = unpack.call2(&JsValue::NULL, &input, &JsValue::from_str(source)).map_err(js_message)?;
-    Ok(js_sys::Uint8Array::new(&output).to_vec())
+    let output = read.call2(&JsValue::NULL, &input, &JsValue::from_str(source)).map_err(js_message)?;
+    let encoded = js_sys::Uint8Array::new(&output).to_vec();
+    load::decode_loaded(&encoded, source).ok_or_else(|| unavailable("it sent back something unreadable".into()))
 }
 
 fn begin(state: AppState, source: &str, abort: Option<web_sys::AbortController>) {

@@ -116,6 +116,11 @@ fn load_run_corpus() {
 }
 
 #[test]
+fn inspect_log_corpus() {
+    replay("inspect_log", invariants::inspect_log_target, 20);
+}
+
+#[test]
 fn view_state_corpus() {
     replay("view_state", invariants::view_state_target, 2);
 }

@@ -13,18 +13,23 @@
 //! Other numeric scorers become extra score columns. The run is named `task: model`.
 
 use serde::Deserialize;
+#[cfg(feature = "formats")]
 use serde_json::Value;
 
+#[cfg(feature = "formats")]
 use crate::model::{ColumnMapping, JudgeLayer, JudgeOrigin, RunBuilder, ScoreColumn};
 
+#[cfg(feature = "formats")]
 use super::issues::{quote_cell, IssueLog, Kind};
+#[cfg(feature = "formats")]
 use super::{LoadError, Loaded};
 
 /// At most this many bytes are inflated from one archive, entries together: a zip bomb stops here.
-#[cfg(feature = "zip")]
+#[cfg(feature = "formats")]
 const MAX_INFLATED: u64 = 2 * 1024 * 1024 * 1024;
 
 /// The part of an Inspect `EvalSpec` we use.
+#[cfg(feature = "formats")]
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct EvalSpec {
@@ -33,17 +38,20 @@ struct EvalSpec {
     scorers: Option<Vec<ScorerSpec>>,
 }
 
+#[cfg(feature = "formats")]
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct ScorerSpec {
     name: Option<String>,
 }
 
+#[cfg(feature = "formats")]
 #[derive(Deserialize)]
 struct Header {
     eval: EvalSpec,
 }
 
+#[cfg(feature = "formats")]
 #[derive(Deserialize)]
 struct Document {
     eval: EvalSpec,
@@ -51,6 +59,7 @@ struct Document {
     samples: Option<Vec<Sample>>,
 }
 
+#[cfg(feature = "formats")]
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct Sample {
@@ -63,6 +72,7 @@ struct Sample {
     metadata: Option<serde_json::Map<String, Value>>,
 }
 
+#[cfg(feature = "formats")]
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct Message {
@@ -70,6 +80,7 @@ struct Message {
     content: Value,
 }
 
+#[cfg(feature = "formats")]
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct Output {
@@ -90,13 +101,14 @@ pub(crate) fn is_eval_log(text: &str) -> bool {
 }
 
 /// Whether the zip's entries look like an Inspect log: a `header.json` or `samples/…json` entries.
-#[cfg(feature = "zip")]
+#[cfg(feature = "formats")]
 fn is_inspect_archive(names: &[String]) -> bool {
     names.iter().any(|n| n == "header.json" || n == "_journal/start.json")
         || names.iter().any(|n| n.starts_with("samples/") && n.ends_with(".json"))
 }
 
 /// One `.json` log document.
+#[cfg(feature = "formats")]
 pub(crate) fn load_json(text: &str, source: &str) -> Result<Loaded, LoadError> {
     let document: Document = serde_json::from_str(text).map_err(|error| LoadError::Malformed {
         source: source.to_string(),
@@ -111,11 +123,13 @@ pub(crate) fn load_json(text: &str, source: &str) -> Result<Loaded, LoadError> {
     build(&document.eval, samples, source, &mut log).map(|(run, rows)| Loaded { run, issues: log.finish(), rows })
 }
 
+#[cfg(feature = "formats")]
 fn corrupt(source: &str, what: impl std::fmt::Display) -> LoadError {
     LoadError::Corrupt { source: source.to_string(), what: what.to_string() }
 }
 
 /// An unpacked `.eval` archive: its header and sample entries, and what could not be read.
+#[cfg(feature = "formats")]
 #[derive(Deserialize)]
 struct Unpacked {
     header: Option<Header>,
@@ -124,7 +138,8 @@ struct Unpacked {
 }
 
 /// An `.eval` archive after [`unpack_inspect_archive`]: the run, with a skipped entry an issue.
-pub fn load_unpacked_inspect(json: &[u8], source: &str) -> Result<Loaded, LoadError> {
+#[cfg(feature = "formats")]
+pub(crate) fn load_unpacked_inspect(json: &[u8], source: &str) -> Result<Loaded, LoadError> {
     let unpacked: Unpacked = serde_json::from_slice(json)
         .map_err(|error| corrupt(source, format!("an Inspect log entry does not parse: {}", super::json_message(&error))))?;
     let mut log = IssueLog::new(source);
@@ -147,8 +162,8 @@ pub fn load_unpacked_inspect(json: &[u8], source: &str) -> Result<Loaded, LoadEr
 /// Unpacks an Inspect `.eval` archive (any zip: one that is not an Inspect log is refused with a
 /// message) into one JSON document for [`load_unpacked_inspect`]: `{"header": …, "samples":
 /// […], "skipped": ["entry: why"]}`. Entries that cannot be inflated or are not JSON are skipped.
-#[cfg(feature = "zip")]
-pub fn unpack_inspect_archive(bytes: &[u8], source: &str) -> Result<Vec<u8>, LoadError> {
+#[cfg(feature = "formats")]
+pub(crate) fn unpack_inspect_archive(bytes: &[u8], source: &str) -> Result<Vec<u8>, LoadError> {
     use serde_json::value::RawValue;
     use std::io::Cursor;
 
@@ -212,7 +227,7 @@ pub fn unpack_inspect_archive(bytes: &[u8], source: &str) -> Result<Vec<u8>, Loa
 }
 
 /// An entry's bytes, inflated (deflate, stored) or decoded from zstd, at most `limit` of them.
-#[cfg(feature = "zip")]
+#[cfg(feature = "formats")]
 fn entry_bytes(
     archive: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>,
     index: usize,
@@ -245,6 +260,7 @@ fn entry_bytes(
     Ok(out)
 }
 
+#[cfg(feature = "formats")]
 /// A score value: a number, a dictionary of (key, number-or-not), or something else.
 enum ScoreValue {
     Number(f64),
@@ -252,10 +268,12 @@ enum ScoreValue {
     Other(String),
 }
 
+#[cfg(feature = "formats")]
 fn number(value: &Value) -> Option<f64> {
     value.as_f64().filter(|v| v.is_finite())
 }
 
+#[cfg(feature = "formats")]
 fn score_value(score: &Value) -> ScoreValue {
     let value = score.get("value").unwrap_or(&Value::Null);
     match value {
@@ -266,13 +284,18 @@ fn score_value(score: &Value) -> ScoreValue {
     }
 }
 
+#[cfg(feature = "formats")]
+#[cfg(feature = "formats")]
 const ALIGNED_KEYS: [&str; 2] = ["alignment", "aligned"];
+#[cfg(feature = "formats")]
 const COHERENT_KEYS: [&str; 2] = ["coherence", "coherent"];
 
+#[cfg(feature = "formats")]
 fn dict_get<'a>(entries: &'a [(String, Option<f64>)], keys: &[&str]) -> Option<&'a Option<f64>> {
     keys.iter().find_map(|key| entries.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v))
 }
 
+#[cfg(feature = "formats")]
 /// `aligned` / `alignment` / `aligned_X` / `X_aligned`: the judge part (`""` or `X`), when the
 /// name is one of `stems`.
 fn named_for(name: &str, stems: &[&str]) -> Option<String> {
@@ -290,6 +313,7 @@ fn named_for(name: &str, stems: &[&str]) -> Option<String> {
     })
 }
 
+#[cfg(feature = "formats")]
 /// Where one judge's two scores come from.
 enum Feed {
     /// Keys of one dictionary-valued scorer.
@@ -298,6 +322,7 @@ enum Feed {
     Pair { aligned: String, coherent: String },
 }
 
+#[cfg(feature = "formats")]
 struct Answer {
     key: String,
     question: String,
@@ -307,6 +332,7 @@ struct Answer {
     scores: Vec<(String, ScoreValue)>,
 }
 
+#[cfg(feature = "formats")]
 fn text_of(content: &Value) -> String {
     match content {
         Value::String(text) => text.clone(),
@@ -323,10 +349,12 @@ fn text_of(content: &Value) -> String {
     }
 }
 
+#[cfg(feature = "formats")]
 fn last_message(messages: &[Message], role: &str) -> Option<String> {
     messages.iter().rev().find(|m| m.role == role).map(|m| text_of(&m.content))
 }
 
+#[cfg(feature = "formats")]
 fn id_text(id: &Value) -> String {
     match id {
         Value::String(text) => text.clone(),
@@ -335,6 +363,7 @@ fn id_text(id: &Value) -> String {
     }
 }
 
+#[cfg(feature = "formats")]
 fn answer_of(sample: Sample) -> Answer {
     let question = match &sample.input {
         Value::String(text) => text.clone(),
@@ -365,6 +394,7 @@ fn answer_of(sample: Sample) -> Answer {
     }
 }
 
+#[cfg(feature = "formats")]
 /// A score in 0–100, or blank with an issue for what it was instead.
 fn checked(value: Option<f64>, raw: Option<&ScoreValue>, column: &str, log: &mut IssueLog) -> f64 {
     match value {
@@ -384,6 +414,7 @@ fn checked(value: Option<f64>, raw: Option<&ScoreValue>, column: &str, log: &mut
     }
 }
 
+#[cfg(feature = "formats")]
 fn build(
     eval: &EvalSpec,
     samples: Vec<Sample>,

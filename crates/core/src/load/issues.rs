@@ -25,6 +25,7 @@ pub(crate) enum Kind {
     BadJsonLine,
     NotAnObject,
     /// An archive entry that cannot be inflated or parsed.
+    #[cfg_attr(not(feature = "formats"), allow(dead_code))]
     BadEntry,
     /// A JSON record nested past the parser's depth limit.
     TooDeep,

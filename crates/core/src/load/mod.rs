@@ -43,14 +43,13 @@ mod issues;
 mod json;
 mod scan;
 mod stream;
+mod transfer;
 
 use std::fmt;
 
 use crate::model::{ColumnMapping, Run};
 
-pub use inspect::load_unpacked_inspect;
-#[cfg(feature = "zip")]
-pub use inspect::unpack_inspect_archive;
+pub use transfer::{decode_loaded, encode_loaded};
 pub use columns::{ALIGNED_NAMES, ANSWER_NAMES, COHERENT_NAMES, QUESTION_ID_NAMES, QUESTION_NAMES, RUN_NAME_NAMES};
 pub use stream::{count_stream, StreamCounts, StreamError, StreamJudge};
 
@@ -91,14 +90,14 @@ impl fmt::Display for LoadIssue {
 /// A reader kept out of the main build, for a binary format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Module {
-    /// Zip archives: Inspect AI `.eval` logs.
-    Zip,
+    /// Inspect AI logs: `.eval` zip archives and `.json` documents (and any other zip, to name it).
+    Formats,
 }
 
 impl Module {
     fn what(self) -> &'static str {
         match self {
-            Module::Zip => "a zip archive (an Inspect AI .eval log?)",
+            Module::Formats => "a zip archive or an Inspect AI log",
         }
     }
 }
@@ -113,8 +112,8 @@ pub enum LoadError {
     Binary { source: String, what: String },
     /// A container format we read (a zip archive) whose structure is broken.
     Corrupt { source: String, what: String },
-    /// A format whose reader is not built in (the app's main module): the caller loads `module`
-    /// and hands over what it unpacks ([`load_unpacked_inspect`]).
+    /// A format whose reader is not built in (the app's main module, without the `formats`
+    /// feature): the caller has `module` load it and takes the run back with [`decode_loaded`].
     NeedsModule { source: String, module: Module },
     /// Text, but neither CSV nor JSON (an HTML error page, say).
     NotTabular { source: String, what: String },
@@ -187,18 +186,33 @@ impl std::error::Error for LoadError {}
 pub fn load_run(bytes: &[u8], source: &str, mapping: Option<&ColumnMapping>) -> Result<Loaded, LoadError> {
     // Containers are recognised by content before any text decoding.
     if detect::container(bytes) == Some(detect::Container::Zip) {
-        #[cfg(feature = "zip")]
-        return load_unpacked_inspect(&unpack_inspect_archive(bytes, source)?, source);
-        #[cfg(not(feature = "zip"))]
-        return Err(LoadError::NeedsModule { source: source.to_string(), module: Module::Zip });
+        #[cfg(feature = "formats")]
+        return inspect::load_unpacked_inspect(&inspect::unpack_inspect_archive(bytes, source)?, source);
+        #[cfg(not(feature = "formats"))]
+        return Err(LoadError::NeedsModule { source: source.to_string(), module: Module::Formats });
     }
     let mut log = issues::IssueLog::new(source);
     let text = decode::decode(bytes, source, &mut log)?;
     if inspect::is_eval_log(&text) {
+        #[cfg(feature = "formats")]
         return inspect::load_json(&text, source);
+        #[cfg(not(feature = "formats"))]
+        return Err(LoadError::NeedsModule { source: source.to_string(), module: Module::Formats });
     }
     let table = read_table(&text, source, &mut log)?;
     build::build(&table, source, mapping, log)
+}
+
+/// An Inspect AI log only (`.eval` archive or `.json` document), as [`load_run`] reads it: what
+/// the app's formats module calls, so that it carries no other reader.
+#[cfg(feature = "formats")]
+pub fn load_inspect(bytes: &[u8], source: &str) -> Result<Loaded, LoadError> {
+    if detect::container(bytes) == Some(detect::Container::Zip) {
+        return inspect::load_unpacked_inspect(&inspect::unpack_inspect_archive(bytes, source)?, source);
+    }
+    let mut log = issues::IssueLog::new(source);
+    let text = decode::decode(bytes, source, &mut log)?;
+    inspect::load_json(&text, source)
 }
 
 /// The column names a mapping can refer to, after duplicate and empty names are fixed.
@@ -229,6 +243,7 @@ pub(crate) enum Body<'a> {
 }
 
 /// serde_json's message without its position (the caller says where).
+#[cfg(feature = "formats")]
 pub(crate) fn json_message(error: &serde_json::Error) -> String {
     let text = error.to_string();
     match text.rfind(" at line ") {
