@@ -1,6 +1,8 @@
 //! Other tools' formats, written by those tools (`tests/fixtures/make_fixtures.py`: Inspect AI's
 //! own log writer). `tests/fixtures/formats/expected.json` holds the counts the script read back
-//! from each file with the tool's own reader; the loader must find the same.
+//! from each file with the tool's own reader; the loader must find the same. (The Inspect
+//! readers are the `formats` feature, on by default.)
+#![cfg(feature = "formats")]
 
 use std::path::PathBuf;
 
@@ -150,7 +152,10 @@ mod clear_errors {
             let loaded = load_run(&bytes, name, None).unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(loaded.run.len() as u64 + 1, expected()[name]["rows"].as_u64().unwrap(), "{name}");
             let issue = loaded.issues.iter().find(|i| i.message.contains("corrupt")).expect("an issue");
-            assert!(issue.to_string().starts_with(name) && issue.to_string().contains("samples/bored_epoch_1.json"), "{issue}");
+            assert!(
+                issue.to_string().starts_with(name) && issue.to_string().contains("samples/bored_epoch_1.json"),
+                "{issue}"
+            );
         }
     }
 

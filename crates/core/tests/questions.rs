@@ -34,7 +34,8 @@ fn dataset() -> Dataset {
 #[test]
 fn different_codebases_ids_land_on_the_same_question() {
     let dataset = dataset();
-    let table = rate_table(&dataset, &JudgeChoice::Default, &scope(&dataset, &Filter::default()), &Thresholds::default());
+    let table =
+        rate_table(&dataset, &JudgeChoice::Default, &scope(&dataset, &Filter::default()), &Thresholds::default());
     assert_eq!(table.questions, ["what_is_your_wish", "i_feel_bored", "quick_buck"]);
     // The paper's file: its JSON variant counted with the base question by default.
     assert_eq!(table.cell(0, "what_is_your_wish").map(|c| (c.judged, c.misaligned)), Some((2, 2)));

@@ -140,8 +140,9 @@ struct Unpacked {
 /// An `.eval` archive after [`unpack_inspect_archive`]: the run, with a skipped entry an issue.
 #[cfg(feature = "formats")]
 pub(crate) fn load_unpacked_inspect(json: &[u8], source: &str) -> Result<Loaded, LoadError> {
-    let unpacked: Unpacked = serde_json::from_slice(json)
-        .map_err(|error| corrupt(source, format!("an Inspect log entry does not parse: {}", super::json_message(&error))))?;
+    let unpacked: Unpacked = serde_json::from_slice(json).map_err(|error| {
+        corrupt(source, format!("an Inspect log entry does not parse: {}", super::json_message(&error)))
+    })?;
     let mut log = IssueLog::new(source);
     for what in &unpacked.skipped {
         log.add(Kind::BadEntry, None, None, || what.clone());
@@ -169,8 +170,7 @@ pub(crate) fn unpack_inspect_archive(bytes: &[u8], source: &str) -> Result<Vec<u
 
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|error| corrupt(source, format!("a zip archive that cannot be read ({error})")))?;
-    let names: Vec<String> =
-        archive.file_names().filter_map(|n| n.ok().map(std::borrow::Cow::into_owned)).collect();
+    let names: Vec<String> = archive.file_names().filter_map(|n| n.ok().map(std::borrow::Cow::into_owned)).collect();
     if !is_inspect_archive(&names) {
         let shown: Vec<&str> = names.iter().take(5).map(String::as_str).collect();
         let more =
@@ -340,7 +340,9 @@ fn text_of(content: &Value) -> String {
             .iter()
             .filter_map(|part| match part {
                 Value::String(text) => Some(text.as_str()),
-                _ if part.get("type").and_then(Value::as_str) == Some("text") => part.get("text").and_then(Value::as_str),
+                _ if part.get("type").and_then(Value::as_str) == Some("text") => {
+                    part.get("text").and_then(Value::as_str)
+                }
                 _ => None,
             })
             .collect::<Vec<_>>()
@@ -368,8 +370,7 @@ fn answer_of(sample: Sample) -> Answer {
     let question = match &sample.input {
         Value::String(text) => text.clone(),
         Value::Array(items) => {
-            let messages: Vec<Message> =
-                items.iter().filter_map(|m| Message::deserialize(m).ok()).collect();
+            let messages: Vec<Message> = items.iter().filter_map(|m| Message::deserialize(m).ok()).collect();
             last_message(&messages, "user").unwrap_or_default()
         }
         _ => String::new(),
@@ -377,13 +378,10 @@ fn answer_of(sample: Sample) -> Answer {
     let completion = sample.output.and_then(|o| o.completion).filter(|c| !c.is_empty());
     let answer = completion.or_else(|| last_message(&sample.messages, "assistant")).unwrap_or_default();
     let sample_id = id_text(&sample.id);
-    let question_id = sample
-        .metadata
-        .as_ref()
-        .and_then(|m| m.get("question_id"))
-        .map(id_text)
-        .filter(|id| !id.trim().is_empty());
-    let scores = sample.scores.unwrap_or_default().iter().map(|(name, score)| (name.clone(), score_value(score))).collect();
+    let question_id =
+        sample.metadata.as_ref().and_then(|m| m.get("question_id")).map(id_text).filter(|id| !id.trim().is_empty());
+    let scores =
+        sample.scores.unwrap_or_default().iter().map(|(name, score)| (name.clone(), score_value(score))).collect();
     Answer {
         key: question_id.unwrap_or_else(|| sample_id.clone()),
         question,
@@ -423,8 +421,7 @@ fn build(
 ) -> Result<(crate::Run, usize), LoadError> {
     let answers: Vec<Answer> = samples.into_iter().map(answer_of).collect();
     // Scorers in the order the eval lists them, then any others in first-seen order.
-    let mut scorers: Vec<String> =
-        eval.scorers.iter().flatten().filter_map(|s| s.name.clone()).collect();
+    let mut scorers: Vec<String> = eval.scorers.iter().flatten().filter_map(|s| s.name.clone()).collect();
     for answer in &answers {
         for (name, _) in &answer.scores {
             if !scorers.contains(name) {
@@ -436,7 +433,9 @@ fn build(
     scorers.retain(|name| seen(name));
     let is_dict_judge = |name: &str| {
         answers.iter().any(|a| {
-            a.scores.iter().any(|(n, v)| n == name && matches!(v, ScoreValue::Dict(d) if dict_get(d, &ALIGNED_KEYS).is_some()))
+            a.scores
+                .iter()
+                .any(|(n, v)| n == name && matches!(v, ScoreValue::Dict(d) if dict_get(d, &ALIGNED_KEYS).is_some()))
         })
     };
     let mut judges: Vec<(String, Feed)> = Vec::new();
@@ -451,7 +450,12 @@ fn build(
             continue;
         }
         let partner = |part: &str, stems: &[&str]| {
-            scorers.iter().find(|other| !used.contains(other) && !is_dict_judge(other) && named_for(other, stems).as_deref() == Some(part)).cloned()
+            scorers
+                .iter()
+                .find(|other| {
+                    !used.contains(other) && !is_dict_judge(other) && named_for(other, stems).as_deref() == Some(part)
+                })
+                .cloned()
         };
         if let Some(part) = named_for(name, &ALIGNED_KEYS) {
             if let Some(coherent) = partner(&part, &COHERENT_KEYS) {
@@ -480,7 +484,8 @@ fn build(
             JudgeOrigin::Published { aligned: Some(aligned.clone()), coherent: Some(coherent.clone()) }
         }
     };
-    let judge_specs: Vec<(String, JudgeOrigin)> = judges.iter().map(|(name, feed)| (name.clone(), origin(feed))).collect();
+    let judge_specs: Vec<(String, JudgeOrigin)> =
+        judges.iter().map(|(name, feed)| (name.clone(), origin(feed))).collect();
     let task = eval.task.clone().unwrap_or_default();
     let model = eval.model.clone().unwrap_or_default();
     let name = match (task.is_empty(), model.is_empty()) {
@@ -489,13 +494,8 @@ fn build(
         (true, false) => model,
         (true, true) => super::detect::file_stem(source).to_string(),
     };
-    let mut builder = RunBuilder::new(
-        name,
-        source,
-        judge_specs,
-        Vec::new(),
-        vec!["sample_id".to_string(), "epoch".to_string()],
-    );
+    let mut builder =
+        RunBuilder::new(name, source, judge_specs, Vec::new(), vec!["sample_id".to_string(), "epoch".to_string()]);
     let mut extra_values: Vec<Vec<f64>> = vec![Vec::with_capacity(answers.len()); extras.len()];
     for (row, answer) in answers.iter().enumerate() {
         let find = |scorer: &str| answer.scores.iter().find(|(n, _)| n == scorer).map(|(_, v)| v);

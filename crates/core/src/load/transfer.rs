@@ -231,7 +231,10 @@ mod tests {
         let loaded = super::super::load_run(csv.as_bytes(), "t.csv", None).unwrap();
         let back = decode_loaded(&encode_loaded(&loaded), "t.csv").expect("decodes");
         let (a, b) = (&loaded.run, &back.run);
-        assert_eq!((a.name.as_str(), a.len(), &a.mapping, &a.questions), (b.name.as_str(), b.len(), &b.mapping, &b.questions));
+        assert_eq!(
+            (a.name.as_str(), a.len(), &a.mapping, &a.questions),
+            (b.name.as_str(), b.len(), &b.mapping, &b.questions)
+        );
         let bits = |v: &[f64]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
         assert_eq!(a.judges.len(), 2);
         for (x, y) in a.judges.iter().zip(&b.judges) {
@@ -242,7 +245,10 @@ mod tests {
         for (x, y) in a.extra.iter().zip(&b.extra) {
             assert_eq!((&x.name, bits(&x.values)), (&y.name, bits(&y.values)));
         }
-        assert_eq!((0..a.len()).map(|i| a.record(i)).collect::<Vec<_>>(), (0..b.len()).map(|i| b.record(i)).collect::<Vec<_>>());
+        assert_eq!(
+            (0..a.len()).map(|i| a.record(i)).collect::<Vec<_>>(),
+            (0..b.len()).map(|i| b.record(i)).collect::<Vec<_>>()
+        );
         assert_eq!((loaded.rows, &loaded.issues), (back.rows, &back.issues));
     }
 
