@@ -530,8 +530,9 @@ fn build(
             })
             .collect();
         for (values, scorer) in extra_values.iter_mut().zip(&extras) {
+            // Extra scores are 0–100 like every other score: others are blank, and reported.
             values.push(match find(scorer) {
-                Some(ScoreValue::Number(v)) => *v,
+                Some(ScoreValue::Number(v)) => checked(Some(*v), None, scorer, log),
                 _ => f64::NAN,
             });
         }
