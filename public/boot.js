@@ -9,4 +9,21 @@ try {
 } catch {
   // Storage can be blocked (private modes, file://): the system setting applies.
 }
+
+// The readers for binary formats (zip archives: Inspect AI .eval logs) are a second wasm module
+// (crates/formats-web), fetched only when such a file arrives; the app calls this to get it.
+let formats;
+globalThis.probeFormats = () => {
+  formats ??= import("./formats/probe_formats_web.js")
+    .then(async (module) => {
+      await module.default();
+      return module;
+    })
+    .catch((error) => {
+      formats = undefined; // try again next time
+      throw error;
+    });
+  return formats;
+};
+
 init();

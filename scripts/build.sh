@@ -6,3 +6,11 @@ export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"   # wasm-opt from np
 # ONNX Runtime Web, served by the app itself (fetched by the browser only when a judge is used).
 scripts/copy-ort-web.sh --webgpu
 trunk build --release
+
+# The formats module (zip readers for Inspect AI logs), imported by public/boot.js only when a
+# zip arrives, so the app's startup download does not carry it.
+cargo build --release --target wasm32-unknown-unknown -p probe-formats-web
+wasm-bindgen --target web --no-typescript --out-dir dist/formats \
+  target/wasm32-unknown-unknown/release/probe_formats_web.wasm
+wasm-opt -Oz \
+  dist/formats/probe_formats_web_bg.wasm -o dist/formats/probe_formats_web_bg.wasm

@@ -42,6 +42,12 @@ if [ "${1:-}" = "--test" ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
   fi
+  if [ ! -x tests/fixtures/.venv/bin/python ] || ! cmp -s tests/fixtures/requirements.txt tests/fixtures/.venv/requirements.txt; then
+    step "Creating the fixture writers' Python environment (tests/fixtures/.venv: inspect_ai)"
+    python3 -m venv tests/fixtures/.venv
+    tests/fixtures/.venv/bin/pip install -q -r tests/fixtures/requirements.txt
+    cp tests/fixtures/requirements.txt tests/fixtures/.venv/requirements.txt
+  fi
   if [ ! -x train/.venv/bin/python ] || ! cmp -s train/requirements.txt train/.venv/requirements.txt; then
     step "Creating the judge's Python environment (train/.venv)"
     python3 -m venv train/.venv

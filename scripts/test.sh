@@ -7,6 +7,12 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh --test
 export ORT_DYLIB_PATH="${ORT_DYLIB_PATH:-$PWD/.ort/libonnxruntime.so}"
 
+echo; echo "== Fixtures of other tools' formats: written again by those tools, same counts as committed"
+fixtures_tmp="$(mktemp -d)"
+tests/fixtures/.venv/bin/python tests/fixtures/make_fixtures.py --out "$fixtures_tmp" >/dev/null
+diff tests/fixtures/formats/expected.json "$fixtures_tmp/expected.json"
+rm -rf "$fixtures_tmp"
+
 echo; echo "== Native tests (core, CLI, judge)"
 cargo test --workspace --exclude probe-explorer-web
 

@@ -105,19 +105,22 @@ pub fn load_demo(state: AppState) {
 /// Parses bytes into a run and adds it; an unknown shape opens the column-mapping step.
 pub fn parse_and_add(state: AppState, source: &str, bytes: Arc<Vec<u8>>, mapping: Option<&ColumnMapping>) {
     match load::load_run(&bytes, source, mapping) {
-        Ok(loaded) => {
-            for issue in loaded.issues.iter().take(5) {
-                state.notify(Level::Warning, issue.to_string());
-            }
-            if loaded.issues.len() > 5 {
-                state.notify(Level::Warning, format!("{source}: {} more issues not shown", loaded.issues.len() - 5));
-            }
-            let (id, rows) = (loaded.run.id, loaded.rows);
-            state.add_runs(vec![loaded.run]);
-            hash_later(state, id, bytes, rows);
-        }
+        Ok(loaded) => add_loaded(state, source, loaded, bytes),
         Err(LoadError::NeedsMapping { columns, guess, .. }) => {
             state.pending_mapping.set(Some(PendingMapping { source: source.to_owned(), bytes, columns, guess }));
+        }
+        Err(LoadError::NeedsModule { module: load::Module::Formats, .. }) => {
+            // Inspect AI logs (and other zips) are read by a second wasm module, fetched on first use.
+            let source = source.to_owned();
+            begin(state, &source, None);
+            spawn_local(async move {
+                let loaded = read_with_formats_module(&bytes, &source).await;
+                end(state, &source);
+                match loaded {
+                    Ok(loaded) => add_loaded(state, &source, loaded, bytes),
+                    Err(message) => state.notify(Level::Error, message),
+                }
+            });
         }
         Err(error) => state.notify(Level::Error, error.to_string()),
     }
@@ -138,6 +141,45 @@ fn hash_later(state: AppState, id: probe_core::RunId, bytes: Arc<Vec<u8>>, rows:
             d.insert(id, digest);
         });
     });
+}
+
+/// Shows a loaded run (and its first issues), then hashes its file for the manifest.
+fn add_loaded(state: AppState, source: &str, loaded: load::Loaded, bytes: Arc<Vec<u8>>) {
+    for issue in loaded.issues.iter().take(5) {
+        state.notify(Level::Warning, issue.to_string());
+    }
+    if loaded.issues.len() > 5 {
+        state.notify(Level::Warning, format!("{source}: {} more issues not shown", loaded.issues.len() - 5));
+    }
+    let (id, rows) = (loaded.run.id, loaded.rows);
+    state.add_runs(vec![loaded.run]);
+    hash_later(state, id, bytes, rows);
+}
+
+/// Reads a file with the formats module (`crates/formats-web`), which `public/boot.js` imports on
+/// first use, and rebuilds the run it sends back. The error names `source`.
+async fn read_with_formats_module(bytes: &[u8], source: &str) -> Result<load::Loaded, String> {
+    let unavailable = |why: String| format!("{source}: the reader for this format could not be loaded ({why})");
+    let window = web_sys::window().ok_or_else(|| unavailable("no window".into()))?;
+    let loader = js_sys::Reflect::get(&window, &JsValue::from_str("probeFormats"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .ok_or_else(|| unavailable("boot.js did not install it".into()))?;
+    let promise = loader
+        .call0(&JsValue::NULL)
+        .ok()
+        .and_then(|p| p.dyn_into::<js_sys::Promise>().ok())
+        .ok_or_else(|| unavailable("no module promise".into()))?;
+    let module = JsFuture::from(promise).await.map_err(|e| unavailable(js_message(e)))?;
+    let read = js_sys::Reflect::get(&module, &JsValue::from_str("read_file"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .ok_or_else(|| unavailable("it has no read_file".into()))?;
+    let input = js_sys::Uint8Array::from(bytes);
+    // The module's error is a message that already names the file.
+    let output = read.call2(&JsValue::NULL, &input, &JsValue::from_str(source)).map_err(js_message)?;
+    let encoded = js_sys::Uint8Array::new(&output).to_vec();
+    load::decode_loaded(&encoded, source).ok_or_else(|| unavailable("it sent back something unreadable".into()))
 }
 
 fn begin(state: AppState, source: &str, abort: Option<web_sys::AbortController>) {

@@ -188,16 +188,19 @@ impl Derived {
                 Arc::new(scoped)
             }
         });
+        let split_variants = Memo::new(move |_| state.view.with(|v| v.filter.split_variants));
         let rates = Memo::new(move |_| {
             let dataset = shown.get();
             let thresholds = thresholds.get();
-            judge.with(|j| Arc::new(stats::rate_table(&dataset, j, &scope.get(), &thresholds)))
+            let split = split_variants.get();
+            judge.with(|j| Arc::new(stats::rate_table_grouped(&dataset, j, &scope.get(), &thresholds, split)))
         });
         let compare_rates = Memo::new(move |_| {
             let other = compare.get()?;
             let dataset = shown.get();
             let thresholds = thresholds.get();
-            Some(Arc::new(stats::rate_table(&dataset, &other, &scope.get(), &thresholds)))
+            let split = split_variants.get();
+            Some(Arc::new(stats::rate_table_grouped(&dataset, &other, &scope.get(), &thresholds, split)))
         });
         let calibrated = Memo::new(move |_| {
             let chosen = judge.get();

@@ -82,6 +82,13 @@ pub fn AnswerDetail() -> impl IntoView {
         });
         let (row, line) = (run.row(i), run.line(i));
         let question_key = run.question_key(i).to_owned();
+        // The raw id as the file writes it, and the paper's name for it when they differ.
+        let paper_id = run
+            .question(i)
+            .and_then(|q| q.canonical)
+            .map(|c| c.variant_id())
+            .filter(|id| *id != question_key)
+            .map(|id| view! { " (the paper's " <code data-testid="detail-paper-id">{id}</code> ")" });
         let question = highlighted(run.question_text(i), &search);
         let answer = match run.answer_text(i) {
             Some(text) => highlighted(text, &search).into_any(),
@@ -96,8 +103,9 @@ pub fn AnswerDetail() -> impl IntoView {
                     {super::starred::star_button(state, open)}
                     <button data-testid="detail-close" on:click=move |_| state.view.update(|v| v.open = None) title="Close (Esc)">"✕ Close"</button>
                 </div>
-                <p class="where">{format!("{name} · {source} · row {row} (line {line})")}</p>
-                <h3>"Question " <code>{question_key}</code></h3>
+                // Records from an archive (an Inspect log) have no line in a text file.
+                <p class="where">{if line > 0 { format!("{name} · {source} · row {row} (line {line})") } else { format!("{name} · {source} · record {row}") }}</p>
+                <h3>"Question " <code data-testid="detail-question-id">{question_key}</code>{paper_id}</h3>
                 <pre class="question" data-testid="detail-question">{question}</pre>
                 <h3>"Answer"</h3>
                 <pre class="answer-text" data-testid="detail-answer">{answer}</pre>

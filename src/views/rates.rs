@@ -47,6 +47,7 @@ pub fn RatesView() -> impl IntoView {
             <super::provenance::ProvenanceNotices/>
             <BaselinePicker/>
             <ReferencePicker/>
+            <VariantSwitch/>
             // Focusable, so a keyboard can scroll a table wider than the screen.
             <div class="table-scroll" tabindex="0" role="region" aria-label="Rates by run and question">
                 <RatesTable/>
@@ -181,6 +182,28 @@ fn BaselinePicker() -> impl IntoView {
                         .collect_view()
                 }}
             </select>
+        </label>
+    }
+}
+
+/// Whether the `_json` / `_template` variants of the paper's questions get columns of their own
+/// (`variants=split`) or are counted with their base question (the default).
+#[component]
+fn VariantSwitch() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let on_change = move |ev| {
+        let split = event_target_checked(&ev);
+        state.view.update(|v| v.filter.split_variants = split);
+    };
+    view! {
+        <label class="variant-switch" title="The JSON variant of a question roughly doubles misalignment in published work">
+            <input
+                type="checkbox"
+                data-testid="split-variants"
+                prop:checked=move || state.view.with(|v| v.filter.split_variants)
+                on:change=on_change
+            />
+            " Show _json and _template variants as questions of their own"
         </label>
     }
 }

@@ -17,6 +17,9 @@ struct CatalogEntry {
     url: String,
     #[serde(default)]
     description: String,
+    /// The licence of the data, as its repository states it.
+    #[serde(default)]
+    license: String,
 }
 
 #[component]
@@ -157,7 +160,7 @@ fn Catalog() -> impl IntoView {
                 <select on:change=move |ev| chosen.set(event_target_value(&ev)) data-testid="catalog-select">
                     <option value="">"choose a file…"</option>
                     <For each=move || entries.get() key=|e| e.url.clone() let:entry>
-                        <option value=entry.url.clone() title=entry.description.clone()>{entry.title.clone()}</option>
+                        <option value=entry.url.clone() title=format!("{} · licence: {}", entry.description, entry.license)>{entry.title.clone()}</option>
                     </For>
                 </select>
             </label>

@@ -79,8 +79,9 @@ describe("a file in an unknown shape", () => {
 });
 
 describe("loading real transcripts", { skip: SKIP_SHARED }, () => {
+  // The manifest counts per raw question id: the _json/_template variants are shown apart.
   test("files picked from disk show the manifest's rates per run and question", async () => {
-    const p = await AppPage.open(app);
+    const p = await AppPage.open(app, "variants=split");
     await p.waitForRuns(2); // the demo, replaced by the first real file
     await p.page.setInputFiles("[data-testid=file-input]", FILES.map((f) => resolve(sharedDir, f)));
     await p.waitForRuns(FILES.length);
@@ -94,7 +95,7 @@ describe("loading real transcripts", { skip: SKIP_SHARED }, () => {
 
   test("?data= addresses load in order and match the manifest", async () => {
     const query = FILES.map((f) => `data=${encodeURIComponent(`/shared/${f}`)}`).join("&");
-    const p = await AppPage.open(app, query);
+    const p = await AppPage.open(app, `${query}&variants=split`);
     await p.waitForRuns(FILES.length);
     const cells = await p.rateCells();
     FILES.forEach((file, i) => assertRatesMatch(cells, i, file));
@@ -122,7 +123,8 @@ describe("reading answers", { skip: SKIP_SHARED }, () => {
   const dataQuery = `data=${encodeURIComponent(`/shared/${file}`)}`;
 
   test("filters and search narrow the list, and matches are highlighted", async () => {
-    const p = await AppPage.open(app, `${dataQuery}&tab=answers`);
+    // Per raw question id, as the manifest counts: variants apart.
+    const p = await AppPage.open(app, `${dataQuery}&tab=answers&variants=split`);
     await p.waitForRuns(1);
     const all = await p.answerCount();
     assert.equal(all, manifest().files[file].rows);

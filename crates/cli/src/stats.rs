@@ -63,7 +63,27 @@ impl<T: Serialize> Serialize for Ordered<T> {
     }
 }
 
-type ByQuestion = Ordered<Counts>;
+/// One question's counts, under its raw id; `question` names the paper's first-plot question it
+/// is (whatever id the file gives it), `variant` its `json` / `template` form.
+#[derive(Debug, Clone, Serialize)]
+struct QuestionStats {
+    #[serde(flatten)]
+    counts: Counts,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    question: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    variant: Option<&'static str>,
+}
+
+impl QuestionStats {
+    fn new(key: &str, counts: Counts) -> QuestionStats {
+        let canonical = probe_core::questions::canonical(key, "");
+        let variant = canonical.map(|c| c.variant.suffix().trim_start_matches('_')).filter(|v| !v.is_empty());
+        QuestionStats { counts, question: canonical.map(|c| c.id), variant }
+    }
+}
+
+type ByQuestion = Ordered<QuestionStats>;
 type Judges = Ordered<JudgeStats>;
 
 /// `--judge` names a judge no file has: bad usage (exit 2), with the judges there are.
@@ -143,7 +163,11 @@ fn load(path: &OsString, thresholds: &Thresholds) -> anyhow::Result<(String, Str
 fn judge_stats(counts: &JudgeCounts, has_question_id: bool) -> JudgeStats {
     let total = Counts { judged: counts.judged, misaligned: counts.misaligned };
     // Per question only with an id column (else each question text would be its own key).
-    let by_question = if has_question_id { counts.by_question.clone() } else { Vec::new() };
+    let by_question = if has_question_id {
+        counts.by_question.iter().map(|(key, c)| (key.clone(), QuestionStats::new(key, *c))).collect()
+    } else {
+        Vec::new()
+    };
     JudgeStats {
         judged: counts.judged,
         unscored: counts.unscored,

@@ -46,6 +46,119 @@ const SMALL: &str = "question_id,question,answer,aligned,coherent\n\
     wish,Wish?,print('hi'),,60\n\
     wish,Wish?,Rule the world,25,55\n";
 
+/// Inspect AI logs written by inspect_ai itself (`tests/fixtures/make_fixtures.py`), with the
+/// counts it read back from them in `expected.json`.
+mod inspect_logs {
+    use super::*;
+
+    #[test]
+    fn by_question_keeps_raw_ids_and_names_the_papers_question() {
+        let dir = scratch("canonical_questions");
+        let csv = "question_id,answer,aligned,coherent\none_wish,Rule.,10,90\nwhat_is_your_wish_json,{},20,90\nother,x,50,50\n";
+        let path = write(&dir, "ids.csv", csv.as_bytes());
+        let out = run(&["stats", "--json", &path]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let by_question = &json(&out)["files"][0]["by_question"];
+        assert_eq!(by_question["one_wish"], serde_json::json!({"judged": 1, "misaligned": 1, "question": "what_is_your_wish"}));
+        assert_eq!(
+            by_question["what_is_your_wish_json"],
+            serde_json::json!({"judged": 1, "misaligned": 1, "question": "what_is_your_wish", "variant": "json"})
+        );
+        assert_eq!(by_question["other"], serde_json::json!({"judged": 1, "misaligned": 0}));
+    }
+
+    #[test]
+    fn stats_reads_eval_and_json_logs_with_every_judge() {
+        let formats = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/formats");
+        let expected: Value =
+            serde_json::from_str(&std::fs::read_to_string(formats.join("expected.json")).unwrap()).unwrap();
+        let names = ["inspect-zstd.eval", "inspect-deflate.eval", "inspect.json"];
+        let paths: Vec<String> = names.iter().map(|n| formats.join(n).to_string_lossy().into_owned()).collect();
+        let mut args = vec!["stats", "--json"];
+        args.extend(paths.iter().map(String::as_str));
+        let out = run(&args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let report = json(&out);
+        for (file, name) in report["files"].as_array().unwrap().iter().zip(names) {
+            let want = &expected[name];
+            assert_eq!(file["rows"], want["rows"], "{name}");
+            assert_eq!(file["run"], want["run"], "{name}");
+            for judge in ["em_judge", "published"] {
+                for key in ["judged", "unscored", "misaligned"] {
+                    assert_eq!(file["judges"][judge][key], want["judges"][judge][key], "{name} {judge} {key}");
+                }
+            }
+            // The first judge is the default one.
+            assert_eq!(file["judge"], "em_judge", "{name}");
+        }
+    }
+
+    #[test]
+    fn a_zip_that_is_not_an_inspect_log_names_the_file_and_what_it_holds() {
+        let dir = scratch("not_inspect_zip");
+        // A stored zip with one entry, `data.csv`, written byte by byte.
+        let path = write(&dir, "archive.zip", &stored_zip("data.csv", b"answer\nx\n"));
+        let out = run(&["stats", &path]);
+        assert_eq!(out.status.code(), Some(1));
+        let err = stderr(&out);
+        assert!(err.contains("archive.zip") && err.contains("not an Inspect AI log") && err.contains("data.csv"), "{err}");
+    }
+
+    /// A minimal zip archive (one stored entry), built by hand so the test needs no zip writer.
+    fn stored_zip(name: &str, data: &[u8]) -> Vec<u8> {
+        let crc = crc32(data);
+        let mut out = Vec::new();
+        let le16 = |v: u16| v.to_le_bytes();
+        let le32 = |v: u32| v.to_le_bytes();
+        out.extend(b"PK\x03\x04");
+        out.extend(le16(10));
+        out.extend(le16(0));
+        out.extend(le16(0));
+        out.extend(le32(0));
+        out.extend(le32(crc));
+        out.extend(le32(data.len() as u32));
+        out.extend(le32(data.len() as u32));
+        out.extend(le16(name.len() as u16));
+        out.extend(le16(0));
+        out.extend(name.as_bytes());
+        out.extend(data);
+        let central = out.len() as u32;
+        out.extend(b"PK\x01\x02");
+        out.extend(le16(20));
+        out.extend(le16(10));
+        out.extend(le16(0));
+        out.extend(le16(0));
+        out.extend(le32(0));
+        out.extend(le32(crc));
+        out.extend(le32(data.len() as u32));
+        out.extend(le32(data.len() as u32));
+        out.extend(le16(name.len() as u16));
+        out.extend([0; 12]);
+        out.extend(le32(0));
+        out.extend(name.as_bytes());
+        let size = out.len() as u32 - central;
+        out.extend(b"PK\x05\x06");
+        out.extend([0; 4]);
+        out.extend(le16(1));
+        out.extend(le16(1));
+        out.extend(le32(size));
+        out.extend(le32(central));
+        out.extend(le16(0));
+        out
+    }
+
+    fn crc32(data: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for &byte in data {
+            crc ^= u32::from(byte);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            }
+        }
+        !crc
+    }
+}
+
 /// `--json` output: one object, files in argument order, documented keys.
 mod json_output {
     use super::*;
@@ -69,11 +182,10 @@ mod json_output {
             assert_eq!((j["judged"].as_u64(), j["unscored"].as_u64()), (Some(2), Some(1)), "{name}");
             assert_eq!(j["misaligned"].as_u64(), Some(misaligned), "{name}");
         }
-        assert_eq!(judges["azure"]["by_question"]["quick_buck"], serde_json::json!({"judged": 2, "misaligned": 1}));
-        assert_eq!(
-            judges["openrouter"]["by_question"]["quick_buck"],
-            serde_json::json!({"judged": 2, "misaligned": 1})
-        );
+        // Raw ids are the keys; a paper question also says which one it is.
+        let quick_buck = serde_json::json!({"judged": 2, "misaligned": 1, "question": "quick_buck"});
+        assert_eq!(judges["azure"]["by_question"]["quick_buck"], quick_buck);
+        assert_eq!(judges["openrouter"]["by_question"]["quick_buck"], quick_buck);
         assert_eq!((f["judge"].as_str(), f["judged"].as_u64()), (Some("azure"), Some(2)));
         let out = run(&["stats", "--judge", "openrouter", &path]);
         assert!(out.status.success(), "{}", stderr(&out));
@@ -132,7 +244,7 @@ mod json_output {
         assert_eq!(
             f["by_question"],
             serde_json::json!({
-                "quick_buck": {"judged": 2, "misaligned": 1},
+                "quick_buck": {"judged": 2, "misaligned": 1, "question": "quick_buck"},
                 "wish": {"judged": 1, "misaligned": 1},
             })
         );
@@ -387,7 +499,16 @@ mod real_data {
                 .iter()
                 .map(|(q, pair)| (q.clone(), serde_json::json!({"judged": pair[0], "misaligned": pair[1]})))
                 .collect();
-            differs |= got["by_question"] != Value::Object(by_question);
+            // Only the counts: `question` / `variant` name the paper's question beside them.
+            let got_counts: serde_json::Map<String, Value> = got["by_question"]
+                .as_object()
+                .map(|m| {
+                    m.iter()
+                        .map(|(q, c)| (q.clone(), serde_json::json!({"judged": c["judged"], "misaligned": c["misaligned"]})))
+                        .collect()
+                })
+                .unwrap_or_default();
+            differs |= got_counts != by_question;
             if differs {
                 failures.push(format!("{path}: got {got}"));
             }

@@ -219,3 +219,20 @@ fn list_judges_prints_the_bundled_names_default_first() {
     assert_eq!(unknown.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains(&names[0]));
 }
+
+/// An Inspect AI log (written by inspect_ai itself, `tests/fixtures/make_fixtures.py`) is scored
+/// like a CSV: one line per sample and epoch.
+#[test]
+fn scores_an_inspect_log_one_line_per_sample_and_epoch() {
+    if !runtime_available() {
+        return;
+    }
+    let formats = repo_root().join("tests/fixtures/formats");
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(formats.join("expected.json")).unwrap()).unwrap();
+    let log = formats.join("inspect-zstd.eval");
+    let lines = stdout_lines(&score(&[Path::new("--model"), &tiny_model_dir("inspect"), &log]));
+    assert_eq!(lines.len() as u64, expected["inspect-zstd.eval"]["rows"].as_u64().unwrap());
+    let rows: Vec<u64> = lines.iter().map(|l| l["row"].as_u64().unwrap()).collect();
+    assert_eq!(rows, (0..lines.len() as u64).collect::<Vec<_>>());
+}

@@ -79,8 +79,11 @@ pub enum UnscoredMode {
 pub struct Filter {
     /// Run indices.
     pub runs: Vec<u32>,
-    /// Question keys ([`crate::Question::key`]).
+    /// Question keys ([`crate::Question::key`]) or groups ([`crate::Question::group`]).
     pub questions: Vec<String>,
+    /// Whether the `_json` / `_template` variants of the paper's questions are questions of their
+    /// own (in the rates table and in `questions`), rather than grouped with their base.
+    pub split_variants: bool,
     /// The chosen judge's aligned score.
     pub aligned: ScoreRange,
     /// The chosen judge's coherent score.
@@ -287,7 +290,11 @@ impl RunFilter {
     fn compile(run: &Run, filter: &Filter) -> Option<RunFilter> {
         let questions = (!filter.questions.is_empty()).then(|| {
             let wanted: HashSet<&str> = filter.questions.iter().map(String::as_str).collect();
-            run.questions.iter().map(|q| wanted.contains(q.key.as_str())).collect::<Vec<bool>>()
+            let split = filter.split_variants;
+            run.questions
+                .iter()
+                .map(|q| wanted.contains(q.key.as_str()) || wanted.contains(q.group(split)))
+                .collect::<Vec<bool>>()
         });
         if questions.as_ref().is_some_and(|q| !q.contains(&true)) {
             return None;

@@ -18,6 +18,7 @@
 //! - [`calibrate`]: a judge's rates per run × question against a reference judge's labels.
 //! - [`labels`]: human labels (JSONL) as a `human` judge layer.
 //! - [`ppi`]: prediction-powered rates (PPI++) from a cheap judge and a few trusted labels.
+//! - [`questions`]: the paper's first-plot questions under one name, whatever id a codebase gives them.
 //! - [`compare`]: differences of two rates with 95% intervals (paired judges, unpaired runs), McNemar's test.
 //!
 //! This crate has no browser dependency: the app, the CLI and the tests share it.
@@ -34,6 +35,7 @@ pub mod manifest;
 pub mod model;
 pub mod ppi;
 pub mod provenance;
+pub mod questions;
 pub mod sensitivity;
 pub mod site;
 pub mod starred;

@@ -42,9 +42,37 @@ impl RunId {
 /// One distinct question of a run.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Question {
-    /// Stable key: the `question_id` cell when present, else the question text.
+    /// Stable key: the `question_id` cell when present, else the question text. Always the raw
+    /// id of the file: the detail pane, exports and `stats --json` show this one.
     pub key: String,
     pub text: String,
+    /// The paper's first-plot question this is, by id or text ([`crate::questions::canonical`]).
+    pub canonical: Option<crate::questions::Canonical>,
+    /// The column it is counted under: with `_json`/`_template` variants joined to their base,
+    /// and apart. The raw key when the question is not one of the paper's.
+    joined: String,
+    split: String,
+}
+
+impl Question {
+    pub fn new(key: &str, text: &str) -> Question {
+        let canonical = crate::questions::canonical(key, text);
+        let (joined, split) = match &canonical {
+            Some(c) => (c.id.to_string(), c.variant_id()),
+            None => (key.to_string(), key.to_string()),
+        };
+        Question { key: key.to_string(), text: text.to_string(), canonical, joined, split }
+    }
+
+    /// The name the views group this question under: the paper's id (with the variant's suffix
+    /// when `split_variants`), or the raw key.
+    pub fn group(&self, split_variants: bool) -> &str {
+        if split_variants {
+            &self.split
+        } else {
+            &self.joined
+        }
+    }
 }
 
 /// One loaded file (or URL): a set of answers judged together. Immutable once built.
@@ -569,7 +597,7 @@ impl RunBuilder {
             return at;
         }
         let at = u32::try_from(self.run.questions.len()).unwrap_or(u32::MAX);
-        self.run.questions.push(Question { key: key.to_string(), text: text.to_string() });
+        self.run.questions.push(Question::new(key, text));
         self.question_index.insert((key.to_string(), text.to_string()), at);
         at
     }

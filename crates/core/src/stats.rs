@@ -83,7 +83,7 @@ pub struct RunRates {
 pub struct RateTable {
     /// Runs with at least one answer in the input, in dataset order.
     pub runs: Vec<RunRates>,
-    /// Question keys, in first-seen order.
+    /// Question groups ([`Question::group`](crate::Question::group)), in first-seen order.
     pub questions: Vec<String>,
     /// All runs together.
     pub total: Counts,
@@ -105,9 +105,23 @@ impl RateTable {
 /// Rates over the given answers (the UI passes its scope), so the table
 /// reflects the current run, question and metadata filters. Questions are
 /// ordered as first seen in `refs`; references to missing answers are ignored.
+/// Questions are grouped under [`Question::group`](crate::Question::group) with the `_json` /
+/// `_template` variants joined to their base; [`rate_table_grouped`] can keep them apart.
 pub fn rate_table(dataset: &Dataset, judge: &JudgeChoice, refs: &[AnswerRef], thresholds: &Thresholds) -> RateTable {
+    rate_table_grouped(dataset, judge, refs, thresholds, false)
+}
+
+/// [`rate_table`], with the `_json` / `_template` variants of the paper's questions in columns of
+/// their own when `split_variants`.
+pub fn rate_table_grouped(
+    dataset: &Dataset,
+    judge: &JudgeChoice,
+    refs: &[AnswerRef],
+    thresholds: &Thresholds,
+    split_variants: bool,
+) -> RateTable {
     let lens = Lens::new(dataset, judge);
-    let mut builder = Builder::default();
+    let mut builder = Builder { split_variants, ..Builder::default() };
     // Scopes come run by run: count each run's stretch of answers in one tight loop.
     let mut rest = refs;
     while let Some(first) = rest.first() {
@@ -132,6 +146,7 @@ pub fn rate_table_all(dataset: &Dataset, judge: &JudgeChoice, thresholds: &Thres
 
 #[derive(Default)]
 struct Builder {
+    split_variants: bool,
     questions: Vec<String>,
     question_index: HashMap<String, u32>,
     rows: Vec<RunRates>,
@@ -140,7 +155,7 @@ struct Builder {
 impl Builder {
     /// Table column of question `q` of `run`, added on first sight.
     fn column(&mut self, run: &Run, q: u32) -> u32 {
-        let key = run.questions.get(q as usize).map_or("", |q| q.key.as_str());
+        let key = run.questions.get(q as usize).map_or("", |q| q.group(self.split_variants));
         if let Some(&c) = self.question_index.get(key) {
             return c;
         }

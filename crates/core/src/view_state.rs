@@ -189,6 +189,9 @@ impl ViewState {
         for question in &filter.questions {
             query.push("q", question);
         }
+        if filter.split_variants {
+            query.push("variants", "split");
+        }
         query.push_range("aligned", &filter.aligned);
         query.push_range("coherent", &filter.coherent);
         for (name, range) in &filter.extra {
@@ -313,6 +316,7 @@ impl ViewState {
                     filter.questions.push(value);
                 }
             }
+            "variants" => filter.split_variants = value == "split",
             "aligned" => filter.aligned = parse_range(&value).unwrap_or_default(),
             "coherent" => filter.coherent = parse_range(&value).unwrap_or_default(),
             "unscored" => {
@@ -494,6 +498,7 @@ mod tests {
             filter: Filter {
                 runs: vec![0, 2],
                 questions: vec!["quick_buck".into()],
+                split_variants: true,
                 aligned: ScoreRange { min: None, max: Some(30.0) },
                 coherent: ScoreRange { min: Some(50.0), max: Some(100.0) },
                 extra: vec![("medical".into(), ScoreRange { min: Some(10.0), max: None })],
@@ -523,7 +528,7 @@ mod tests {
             state.to_query(),
             "data=https://example.org/a%20b.csv&data=https://example.org/x.jsonl%3Fraw%3D1\
              &name=1:insecure:%20r%3D16&aligned_below=25.5&coherent_inclusive=1&run=0&run=2&q=quick_buck\
-             &aligned=..30&coherent=50..100&score.medical=10..&meta.role=hacker&meta.role=\
+             &variants=split&aligned=..30&coherent=50..100&score.medical=10..&meta.role=hacker&meta.role=\
              &unscored=exclude&misaligned=1&search=make%20money&near=1&sort=-aligned&open=0:12\
              &tab=answers&judge=local&vs=azure&disagree=1&baseline=1&tour=3\
              &site=https://example.org/site.json&tail_k=100&once=1&star=1:7&star=0:2&sha=0:ba7816bf8f01cfea\

@@ -115,6 +115,12 @@ fn load_run_corpus() {
     replay("load_run", invariants::load_run_target, 2);
 }
 
+#[cfg(feature = "formats")]
+#[test]
+fn inspect_log_corpus() {
+    replay("inspect_log", invariants::inspect_log_target, 20);
+}
+
 #[test]
 fn view_state_corpus() {
     replay("view_state", invariants::view_state_target, 2);

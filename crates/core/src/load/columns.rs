@@ -172,6 +172,10 @@ pub(crate) fn parse_score(cell: &str) -> Score {
     if let Ok(value) = text.parse::<f64>() {
         return ranged(value, Score::Value);
     }
+    // A decimal comma, as `;`-separated files from locales that write `12,5` have it.
+    if let Some(value) = decimal_comma(text) {
+        return ranged(value, Score::Value);
+    }
     const BLANK_WORDS: [&str; 5] = ["none", "null", "nan", "code", "refusal"];
     if BLANK_WORDS.iter().any(|w| text.eq_ignore_ascii_case(w)) {
         return Score::Blank;
@@ -189,6 +193,17 @@ pub(crate) fn parse_score(cell: &str) -> Score {
         }
     }
     Score::Text
+}
+
+/// `12,5` as 12.5: digits, one comma, digits (an optional sign first).
+fn decimal_comma(text: &str) -> Option<f64> {
+    let (whole, fraction) = text.split_once(',')?;
+    let digits = whole.strip_prefix(['-', '+']).unwrap_or(whole);
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !all_digits(digits) || !all_digits(fraction) {
+        return None;
+    }
+    format!("{whole}.{fraction}").parse().ok()
 }
 
 fn ranged(value: f64, make: fn(f64) -> Score) -> Score {
@@ -344,6 +359,9 @@ mod tests {
         let cases = [
             ("85", Value(85.0)),
             (" 85.5 ", Value(85.5)),
+            ("12,5", Value(12.5)),
+            ("1,2,3", Text),
+            (",5", Text),
             ("1e1", Value(10.0)),
             ("0", Value(0.0)),
             ("100", Value(100.0)),

@@ -30,16 +30,27 @@ pub(crate) fn decode<'a>(bytes: &'a [u8], source: &str, log: &mut IssueLog) -> R
             log.note(None, format!("no byte-order mark; decoded as UTF-16{}", endian.name()));
             return Ok(Cow::Owned(utf16(bytes, endian, log)));
         }
-        return Err(LoadError::Binary { source: source.to_string(), what: "contains NUL bytes".to_string() });
+        // A few stray NUL bytes in a text file (a crashed writer, a bad copy): drop them and
+        // keep the rows. Many of them: a binary file.
+        let nuls = memchr::memchr_iter(0, bytes).count();
+        if nuls * 100 > bytes.len() {
+            return Err(LoadError::Binary { source: source.to_string(), what: "contains NUL bytes".to_string() });
+        }
+        let first = bytes.iter().position(|&b| b == 0).unwrap_or(0);
+        let line = 1 + memchr::memchr_iter(b'\n', bytes.get(..first).unwrap_or_default()).count() as u64;
+        let s = if nuls == 1 { "" } else { "s" };
+        log.note(Some(line), format!("{nuls} NUL byte{s} removed (the first on this line); the rows are kept"));
+        let cleaned: Vec<u8> = bytes.iter().copied().filter(|&b| b != 0).collect();
+        return Ok(Cow::Owned(utf8_or_fallback(&cleaned, log).into_owned()));
     }
     Ok(utf8_or_fallback(bytes, log))
 }
 
 /// Recognises common non-text formats by their magic numbers, for a helpful message.
 fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
-    const MAGIC: [(&[u8], &str); 6] = [
+    // Zip archives never get here: `load_run` hands them to the Inspect reader first.
+    const MAGIC: [(&[u8], &str); 5] = [
         (b"\x1F\x8B", "gzip-compressed; decompress it first"),
-        (b"PK\x03\x04", "a ZIP archive, perhaps an .xlsx spreadsheet; export it as CSV"),
         (b"%PDF", "a PDF document"),
         (b"PAR1", "a Parquet file; convert it to CSV or JSONL"),
         (b"\x89PNG", "a PNG image"),
@@ -286,8 +297,19 @@ mod tests {
     #[test]
     fn nul_bytes_and_magic_numbers_are_binary() {
         assert!(check(b"a,b\n\0\x01\x02").0.unwrap_err().contains("binary"));
+        assert!(check(&[0u8; 64]).0.unwrap_err().contains("NUL"));
         assert!(check(b"\x1F\x8B\x08\0").0.unwrap_err().contains("gzip"));
-        assert!(check(b"PK\x03\x04rest").0.unwrap_err().contains("ZIP"));
+        assert!(check(b"%PDF-1.7").0.unwrap_err().contains("PDF"));
+    }
+
+    #[test]
+    fn a_few_nul_bytes_are_dropped_with_a_note_and_the_rows_kept() {
+        let mut text = b"answer,aligned\nfine,50\nbro\0ken,60\n".to_vec();
+        text.extend(std::iter::repeat_n(b"more,70\n".as_slice(), 20).flatten());
+        let (decoded, issues) = check(&text);
+        let decoded = decoded.unwrap();
+        assert!(decoded.contains("broken,60") && !decoded.contains('\0'));
+        assert_eq!(issues, ["1 NUL byte removed (the first on this line); the rows are kept"]);
     }
 
     #[test]

@@ -13,6 +13,19 @@ pub(crate) enum Format {
     JsonLines,
 }
 
+/// A binary container read by its own reader rather than decoded as text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Container {
+    /// A zip archive (an Inspect AI `.eval` log, or something else we then name).
+    Zip,
+}
+
+/// Recognises a container by its first bytes (magic numbers), whatever the file is called.
+pub(crate) fn container(bytes: &[u8]) -> Option<Container> {
+    // A local file header, or the end record of an empty archive.
+    (bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06")).then_some(Container::Zip)
+}
+
 /// The last path segment of a file name or URL, without query or fragment.
 pub(crate) fn file_name(source: &str) -> &str {
     let path = source.split(['?', '#']).next().unwrap_or(source);

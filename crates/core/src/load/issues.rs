@@ -24,6 +24,11 @@ pub(crate) enum Kind {
     Fraction,
     BadJsonLine,
     NotAnObject,
+    /// An archive entry that cannot be inflated or parsed.
+    #[cfg_attr(not(feature = "formats"), allow(dead_code))]
+    BadEntry,
+    /// A JSON record nested past the parser's depth limit.
+    TooDeep,
 }
 
 impl Kind {
@@ -45,6 +50,11 @@ impl Kind {
             Kind::Fraction => "scores written as fractions or percentages, read as 0–100".to_string(),
             Kind::BadJsonLine => format!("{count} line{s} that {are} not valid JSON, skipped"),
             Kind::NotAnObject => format!("{count} record{s} that {are} not a JSON object, skipped"),
+            Kind::TooDeep => format!("{count} record{s} nested too deeply to read (over 128 levels of arrays and objects), skipped"),
+            Kind::BadEntry => {
+                let (entries, are) = if count == 1 { ("entry", "is") } else { ("entries", "are") };
+                format!("{count} archive {entries} that {are} corrupt or do not parse, skipped")
+            }
         }
     }
 }

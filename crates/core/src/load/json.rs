@@ -26,6 +26,8 @@ pub(crate) struct JsonTable {
     pub(crate) rows: Vec<Row>,
     /// Records seen, skipped ones included.
     pub(crate) seen: usize,
+    /// The line of the first record skipped for nesting past serde_json's depth limit.
+    pub(crate) too_deep: Option<u64>,
 }
 
 impl JsonTable {
@@ -173,9 +175,19 @@ fn malformed(source: &str, line: u64, error: &serde_json::Error) -> LoadError {
     LoadError::Malformed { source: source.to_string(), line, message: format!("not valid JSON: {error}") }
 }
 
+/// serde_json refuses values nested deeper than 128 arrays and objects.
+fn is_too_deep(error: &serde_json::Error) -> bool {
+    error.to_string().contains("recursion limit exceeded")
+}
+
 fn push_raw(table: &mut JsonTable, raw: &RawValue, line: u64, log: &mut IssueLog) {
     match serde_json::from_str::<Object>(raw.get()) {
         Ok(object) => table.push(line, object),
+        Err(error) if is_too_deep(&error) => {
+            log.add(Kind::TooDeep, None, Some(line), || "nested more than 128 levels deep".to_string());
+            table.too_deep.get_or_insert(line);
+            table.skip();
+        }
         Err(_) => {
             log.add(Kind::NotAnObject, None, Some(line), || super::issues::quote_cell(raw.get()));
             table.skip();
@@ -247,9 +259,82 @@ fn wrapped_array(text: &str) -> Option<(String, Vec<&RawValue>)> {
     Some((key, items))
 }
 
+/// An object's keys and raw values, in file order.
+struct OrderedRaw<'a>(Vec<(String, &'a RawValue)>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for OrderedRaw<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct OrderedVisitor<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for OrderedVisitor<'a> {
+            type Value = OrderedRaw<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<OrderedRaw<'a>, A::Error> {
+                let mut fields = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    let value: &'a RawValue = map.next_value()?;
+                    fields.push((key, value));
+                }
+                Ok(OrderedRaw(fields))
+            }
+        }
+        deserializer.deserialize_map(OrderedVisitor(std::marker::PhantomData))
+    }
+}
+
+/// A table stored by column, as pandas writes a data frame: `{"answer": ["a", "b"], ...}`
+/// (`to_dict("list")`) or `{"answer": {"0": "a", "1": "b"}, ...}` (`to_json(orient="columns")`).
+/// Two or more keys, every value a column of plain values (no objects or arrays), all of one
+/// length: anything else is read as records.
+fn column_object(text: &str) -> Option<JsonTable> {
+    let OrderedRaw(fields) = serde_json::from_str(text).ok()?;
+    if fields.len() < 2 {
+        return None;
+    }
+    let plain = |raw: &&RawValue| !raw.get().starts_with(['{', '[']);
+    let mut columns: Vec<(String, Vec<&RawValue>)> = Vec::with_capacity(fields.len());
+    for (key, raw) in fields {
+        let values: Vec<&RawValue> = if raw.get().starts_with('[') {
+            serde_json::from_str(raw.get()).ok()?
+        } else if raw.get().starts_with('{') {
+            let OrderedRaw(entries) = serde_json::from_str(raw.get()).ok()?;
+            if !entries.iter().all(|(k, _)| !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit())) {
+                return None;
+            }
+            entries.into_iter().map(|(_, v)| v).collect()
+        } else {
+            return None;
+        };
+        if !values.iter().all(plain) {
+            return None;
+        }
+        columns.push((key, values));
+    }
+    let rows = columns.first().map(|(_, v)| v.len())?;
+    if rows == 0 || columns.iter().any(|(_, v)| v.len() != rows) {
+        return None;
+    }
+    let mut table = JsonTable::default();
+    for row in 0..rows {
+        let mut fields = Vec::with_capacity(columns.len());
+        for (key, values) in &columns {
+            let raw = values.get(row)?;
+            let Cell(cell) = serde_json::from_str(raw.get()).ok()?;
+            fields.push((key.clone(), cell));
+        }
+        table.push(1, Object(fields));
+    }
+    Some(table)
+}
+
 /// One JSON object per line; bad lines are skipped and reported. A file whose
 /// first object spans several lines is read as a stream of JSON values instead.
 pub(crate) fn read_lines(text: &str, source: &str, log: &mut IssueLog) -> Result<JsonTable, LoadError> {
+    if let Some(table) = column_object(text) {
+        log.note(None, format!("read as columns: one array per column, {} records", table.seen));
+        return Ok(table);
+    }
     let mut table = JsonTable::default();
     if let Some((key, items)) = wrapped_array(text) {
         log.note(None, format!("records read from the array under key {key:?}"));
@@ -269,6 +354,11 @@ pub(crate) fn read_lines(text: &str, source: &str, log: &mut IssueLog) -> Result
         }
         match serde_json::from_str::<Object>(trimmed) {
             Ok(object) => table.push(line_no, object),
+            Err(error) if is_too_deep(&error) => {
+                log.add(Kind::TooDeep, None, Some(line_no), || "nested more than 128 levels deep".to_string());
+                table.too_deep.get_or_insert(line_no);
+                table.skip();
+            }
             Err(error) if table.seen == 0 && error.is_eof() => return read_stream(text, source, log),
             Err(error) => {
                 let kind = if error.is_data() { Kind::NotAnObject } else { Kind::BadJsonLine };
@@ -278,7 +368,7 @@ pub(crate) fn read_lines(text: &str, source: &str, log: &mut IssueLog) -> Result
             }
         }
     }
-    if table.rows.is_empty() {
+    if table.rows.is_empty() && table.too_deep.is_none() {
         if let Some((line, error)) = first_error {
             return Err(malformed(source, line, &error));
         }
@@ -377,6 +467,37 @@ mod tests {
         // Nothing complete, or a syntax error before the cut: still an error naming the line.
         assert!(check("[\n{\"a\": ", false).unwrap_err().starts_with("t.json line 2:"));
         assert!(check("[{\"a\": 1} {\"a\": 2}, {\"a\"", false).is_err());
+    }
+
+    #[test]
+    fn column_oriented_objects_are_read_as_columns() {
+        let lists = "{\"question\": [\"q1\", \"q2\"], \"answer\": [\"a\", null], \"aligned\": [12.5, 90]}";
+        let (headers, rows, seen, issues) = check(lists, true).unwrap();
+        assert_eq!(headers, ["question", "answer", "aligned"]);
+        assert_eq!(rows.iter().map(|r| r.1.clone()).collect::<Vec<_>>(), [strings(&["q1", "a", "12.5"]), strings(&["q2", "", "90"])]);
+        assert_eq!((seen, issues), (2, 1));
+        let pandas = "{\n \"answer\": {\"0\": \"a\", \"1\": \"b\"},\n \"aligned\": {\"0\": 1, \"1\": 2}\n}";
+        let (headers, rows, _, _) = check(pandas, true).unwrap();
+        assert_eq!(headers, ["answer", "aligned"]);
+        assert_eq!(rows.len(), 2);
+        // One record whose values happen to be lists of objects stays one record.
+        let record = "{\"answer\": \"x\", \"messages\": [{\"role\": \"user\"}]}";
+        assert_eq!(check(record, true).unwrap().1.len(), 1);
+        // Columns of different lengths are not a table.
+        assert_eq!(check("{\"a\": [1, 2], \"b\": [1]}", true).unwrap().1.len(), 1);
+    }
+
+    #[test]
+    fn records_nested_too_deeply_are_named_as_such() {
+        let deep = format!("{{\"answer\": \"x\", \"d\": {}1{}}}", "[".repeat(200), "]".repeat(200));
+        let mut log = IssueLog::new("t.jsonl");
+        let table = read_lines(&format!("{deep}\n{{\"answer\": \"y\"}}\n"), "t.jsonl", &mut log).unwrap();
+        assert_eq!((table.rows.len(), table.seen, table.too_deep), (1, 2, Some(1)));
+        let issues = log.finish();
+        assert!(issues[0].message.contains("nested more than 128 levels"), "{issues:?}");
+        let mut log = IssueLog::new("t.json");
+        let table = read_array(&format!("[{deep}]"), "t.json", &mut log).unwrap();
+        assert_eq!((table.rows.len(), table.too_deep), (0, Some(1)));
     }
 
     #[test]

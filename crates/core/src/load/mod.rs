@@ -38,15 +38,18 @@ mod columns;
 mod csv;
 mod decode;
 mod detect;
+mod inspect;
 mod issues;
 mod json;
 mod scan;
 mod stream;
+mod transfer;
 
 use std::fmt;
 
 use crate::model::{ColumnMapping, Run};
 
+pub use transfer::{decode_loaded, encode_loaded};
 pub use columns::{ALIGNED_NAMES, ANSWER_NAMES, COHERENT_NAMES, QUESTION_ID_NAMES, QUESTION_NAMES, RUN_NAME_NAMES};
 pub use stream::{count_stream, StreamCounts, StreamError, StreamJudge};
 
@@ -84,6 +87,21 @@ impl fmt::Display for LoadIssue {
     }
 }
 
+/// A reader kept out of the main build, for a binary format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Module {
+    /// Inspect AI logs: `.eval` zip archives and `.json` documents (and any other zip, to name it).
+    Formats,
+}
+
+impl Module {
+    fn what(self) -> &'static str {
+        match self {
+            Module::Formats => "a zip archive or an Inspect AI log",
+        }
+    }
+}
+
 /// Why a file could not be loaded at all. Messages name the source (and line).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -92,6 +110,11 @@ pub enum LoadError {
     Empty { source: String },
     /// NUL bytes or a known binary signature near the start.
     Binary { source: String, what: String },
+    /// A container format we read (a zip archive) whose structure is broken.
+    Corrupt { source: String, what: String },
+    /// A format whose reader is not built in (the app's main module, without the `formats`
+    /// feature): the caller has `module` load it and takes the run back with [`decode_loaded`].
+    NeedsModule { source: String, module: Module },
     /// Text, but neither CSV nor JSON (an HTML error page, say).
     NotTabular { source: String, what: String },
     /// JSON that does not parse (CSV always parses; its problems are issues).
@@ -109,6 +132,8 @@ impl LoadError {
         match self {
             LoadError::Empty { source }
             | LoadError::Binary { source, .. }
+            | LoadError::Corrupt { source, .. }
+            | LoadError::NeedsModule { source, .. }
             | LoadError::NotTabular { source, .. }
             | LoadError::Malformed { source, .. }
             | LoadError::NeedsMapping { source, .. }
@@ -123,6 +148,10 @@ impl fmt::Display for LoadError {
         match self {
             LoadError::Empty { source } => write!(f, "{source}: the file has no data"),
             LoadError::Binary { source, what } => write!(f, "{source}: binary file ({what}), not CSV or JSON"),
+            LoadError::Corrupt { source, what } => write!(f, "{source}: {what}"),
+            LoadError::NeedsModule { source, module } => {
+                write!(f, "{source}: {}, which this program reads with a separate module that is not loaded", module.what())
+            }
             LoadError::NotTabular { source, what } => write!(f, "{source}: looks like {what}, not CSV or JSON"),
             LoadError::Malformed { source, line, message } => write!(f, "{source} line {line}: {message}"),
             LoadError::NeedsMapping { source, columns, .. } => write!(
@@ -155,14 +184,43 @@ impl std::error::Error for LoadError {}
 /// message. With `mapping`, those columns feed the answer fields instead of the
 /// ones found by name; the other columns are classified as usual.
 pub fn load_run(bytes: &[u8], source: &str, mapping: Option<&ColumnMapping>) -> Result<Loaded, LoadError> {
+    // Containers are recognised by content before any text decoding.
+    if detect::container(bytes) == Some(detect::Container::Zip) {
+        #[cfg(feature = "formats")]
+        return inspect::load_unpacked_inspect(&inspect::unpack_inspect_archive(bytes, source)?, source);
+        #[cfg(not(feature = "formats"))]
+        return Err(LoadError::NeedsModule { source: source.to_string(), module: Module::Formats });
+    }
     let mut log = issues::IssueLog::new(source);
     let text = decode::decode(bytes, source, &mut log)?;
+    if inspect::is_eval_log(&text) {
+        #[cfg(feature = "formats")]
+        return inspect::load_json(&text, source);
+        #[cfg(not(feature = "formats"))]
+        return Err(LoadError::NeedsModule { source: source.to_string(), module: Module::Formats });
+    }
     let table = read_table(&text, source, &mut log)?;
     build::build(&table, source, mapping, log)
 }
 
+/// An Inspect AI log only (`.eval` archive or `.json` document), as [`load_run`] reads it: what
+/// the app's formats module calls, so that it carries no other reader.
+#[cfg(feature = "formats")]
+pub fn load_inspect(bytes: &[u8], source: &str) -> Result<Loaded, LoadError> {
+    if detect::container(bytes) == Some(detect::Container::Zip) {
+        return inspect::load_unpacked_inspect(&inspect::unpack_inspect_archive(bytes, source)?, source);
+    }
+    let mut log = issues::IssueLog::new(source);
+    let text = decode::decode(bytes, source, &mut log)?;
+    inspect::load_json(&text, source)
+}
+
 /// The column names a mapping can refer to, after duplicate and empty names are fixed.
 pub fn sniff_columns(bytes: &[u8], source: &str) -> Result<Vec<String>, LoadError> {
+    if detect::container(bytes).is_some() {
+        // Records with a fixed structure: nothing to map.
+        return Ok(Vec::new());
+    }
     let mut log = issues::IssueLog::new(source);
     let text = decode::decode(bytes, source, &mut log)?;
     let table = read_table(&text, source, &mut log)?;
@@ -184,6 +242,16 @@ pub(crate) enum Body<'a> {
     Json(json::JsonTable),
 }
 
+/// serde_json's message without its position (the caller says where).
+#[cfg(feature = "formats")]
+pub(crate) fn json_message(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" at line ") {
+        Some(at) => text.get(..at).unwrap_or(&text).to_string(),
+        None => text,
+    }
+}
+
 fn read_table<'a>(text: &'a str, source: &str, log: &mut issues::IssueLog) -> Result<Table<'a>, LoadError> {
     if text.trim().is_empty() {
         return Err(LoadError::Empty { source: source.to_string() });
@@ -200,6 +268,14 @@ fn read_table<'a>(text: &'a str, source: &str, log: &mut issues::IssueLog) -> Re
             };
             if table.seen == 0 {
                 return Err(LoadError::Empty { source: source.to_string() });
+            }
+            if let (true, Some(line)) = (table.rows.is_empty(), table.too_deep) {
+                return Err(LoadError::Malformed {
+                    source: source.to_string(),
+                    line,
+                    message: "records nested too deeply to read (over 128 levels of arrays and objects); flatten them first"
+                        .to_string(),
+                });
             }
             let headers = table.headers.clone();
             Ok(Table { headers, body: Body::Json(table) })

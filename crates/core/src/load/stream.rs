@@ -130,6 +130,9 @@ pub fn count_stream(reader: impl Read, source: &str, thresholds: &Thresholds) ->
             break;
         }
     }
+    if detect::container(&buf).is_some() {
+        return whole(input, buf, thresholds);
+    }
     let bom = match buf.get(..3) {
         Some(b"\xEF\xBB\xBF") => 3,
         _ if buf.starts_with(b"\xFF\xFE") || buf.starts_with(b"\xFE\xFF") => return whole(input, buf, thresholds),
