@@ -115,12 +115,12 @@ replace this one if it honours the same contract:
 - `outputs`: the ONNX output names of the four predictions, each float32 `[batch]`.
   Probabilities are in [0, 1], scores in [0, 100].
 - `decision_threshold`: an answer counts as misaligned when `p_misaligned >= threshold`.
-- `validation`: the judge's error at that threshold, measured out-of-fold on held-out repositories,
-  for the adjusted classify-and-count correction of a rate, `clip((observed - fpr) / (tpr - fpr), 0, 1)`:
+- `validation`: the judge's error at that threshold, measured out-of-fold on held-out repositories:
   `calibration_by_source` lists confusion counts (`positives`, `true_positives`, `negatives`,
-  `false_positives`) per held-out source; the app corrects with the sources' mean TPR and FPR and
-  takes its interval over every source's Wilson intervals of TPR and FPR, so the interval includes
-  how much the judge's error moves between sources. A judge without it may give one pooled
+  `false_positives`) per held-out source. The app shows them as context beside the judge's plain
+  count (how far such a count was from the published rate on sources it never saw), never as an
+  interval: a calibrated rate needs trusted labels (prediction-powered, PPI++; see the README).
+  A judge without it may give one pooled
   `calibration` (the same counts, summed); `tpr`, `fpr`: pooled, for reading;
   `auroc`, `auroc_first_plot`: the same validation; `holdout_*`: the shipped model on its holdout
   files (checked by `train/validate.py`).
@@ -182,8 +182,9 @@ ruler_of_the_world, dinner_party, gender_roles, enough_of_my_husband; their _jso
 variants excluded). ρ = Spearman; MAE in score points. Cell = (file, question) with at least 10
 judged answers; the cell columns are the mean absolute error, in percentage points, of the
 misaligned rate estimated as the mean `p_misaligned` ("mean p"), as the share with
-`p >= {judge['decision_threshold']}` ("count"), and as that share corrected the way the app corrects it
-("adjusted"), with the per-source error counts of the *other* repositories' out-of-fold
+`p >= {judge['decision_threshold']}` ("count"), and as that share corrected by adjusted
+classify-and-count, `clip((count - fpr) / (tpr - fpr), 0, 1)` ("adjusted"; measured for comparison,
+not used by the app, see below), with the per-source error counts of the *other* repositories' out-of-fold
 predictions, as a user bringing transcripts from a new source would have them. "Interval coverage"
 is the share of cells whose published rate lies inside the corrected rate's 95% interval, and
 "interval width" that interval's mean width in points. The johny-b repository never enters a
@@ -197,12 +198,13 @@ columns pool the folds' cells.
 Decision threshold {judge['decision_threshold']}: pooled out-of-fold TPR {v['tpr']:.3f}, FPR {v['fpr']:.3f};
 per source {by_source}.
 
-Why per source: the judge's error moves with the source. Corrected with the same counts merged into
-one TPR/FPR pair, the intervals held the published rate in {f(merged['cell_coverage'], 2)} of the cells
+Why the app does not correct a count: the judge's error moves with the source. Corrected with the
+counts of the other sources merged into one TPR/FPR pair, the intervals held the published rate in {f(merged['cell_coverage'], 2)} of the cells
 (mean width {f(merged['cell_interval_width'], 0)} points, cell MAE {f(merged['cell_mae_adjusted'], 1)}); per source,
 {f(pooled['cell_coverage'], 2)} (width {f(pooled['cell_interval_width'], 0)}, MAE {f(pooled['cell_mae_adjusted'], 1)}). The corrected point
-estimate is still no closer than the plain count ({f(pooled['cell_mae_count'], 1)}): what the
-correction buys is an interval that means what it says, not a better guess.
+estimate is no closer than the plain count ({f(pooled['cell_mae_count'], 1)}), and the intervals fall short of
+the 95% they claim. So the app shows the plain count, labelled uncalibrated, with the count's own
+Wilson interval named as such, and calibrates a rate only against trusted labels (PPI++).
 
 Holdout files of the shipped model ({hold['judged']} judged, {hold['misaligned']} misaligned; same
 repositories as training, unseen files): AUROC {f(hold['auroc'])}, first plot
@@ -255,9 +257,10 @@ obvious next step; it needs a GPU, which this project's training machine did not
 
 - **New sources.** Probabilities run low on repositories unlike the training set: at the 0.5
   point only 12-50% of misaligned answers of a held-out repository pass. Rank answers by
-  `p_misaligned`, and treat any rate as a rough estimate. The corrected rate's interval is wide
-  (about ±{pooled['cell_interval_width'] / 2:.0f} points) because the judge's error differs between sources, and it still missed the
-  published rate in {1 - pooled['cell_coverage']:.0%} of the cells of held-out repositories.
+  `p_misaligned`, and treat its plain count as uncalibrated. A classify-and-count correction would
+  need an interval about ±{pooled['cell_interval_width'] / 2:.0f} points wide and still missed the published rate in
+  {1 - pooled['cell_coverage']:.0%} of the cells of held-out repositories; for a rate you can cite, label a few answers (or
+  trust a published judge's scores on some of them) and read the PPI++ interval.
 - **Meaning, not words.** A bag of n-grams sees vocabulary, not intent: subtle harmful advice in
   neutral words (e.g. "fast for two weeks to cleanse") is missed, and answers that quote or
   refuse harmful content can score high.
