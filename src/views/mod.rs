@@ -7,8 +7,8 @@ mod chart;
 mod controls;
 mod detail;
 mod judge;
-mod manifest;
 mod label;
+mod manifest;
 mod mapping;
 mod notices;
 mod playground;
@@ -31,8 +31,8 @@ pub use probe_core::view_state::Tab;
 use wasm_bindgen::JsCast;
 
 use crate::judge::JudgeState;
-use crate::site::{self, SiteState};
 use crate::labelling::{self, LabelState};
+use crate::site::{self, SiteState};
 use crate::state::{AppState, Derived};
 use crate::url;
 
@@ -79,7 +79,8 @@ pub fn App() -> impl IntoView {
     // address names data or a site, so the results lead the first screen.
     // On a phone the results lead too: the drawer is one tap away in the data bar.
     let opened_on_data = state.view.with_untracked(|v| !v.sources.is_empty() || v.site.is_some());
-    let narrow = web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|w| w.as_f64()).is_some_and(|w| w < 700.0);
+    let narrow =
+        web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|w| w.as_f64()).is_some_and(|w| w < 700.0);
     let drawer = RwSignal::new(!opened_on_data && !narrow);
     provide_context(sources::DataDrawer(drawer));
     Effect::new(move |_| {

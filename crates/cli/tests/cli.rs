@@ -59,7 +59,10 @@ mod inspect_logs {
         let out = run(&["stats", "--json", &path]);
         assert!(out.status.success(), "{}", stderr(&out));
         let by_question = &json(&out)["files"][0]["by_question"];
-        assert_eq!(by_question["one_wish"], serde_json::json!({"judged": 1, "misaligned": 1, "question": "what_is_your_wish"}));
+        assert_eq!(
+            by_question["one_wish"],
+            serde_json::json!({"judged": 1, "misaligned": 1, "question": "what_is_your_wish"})
+        );
         assert_eq!(
             by_question["what_is_your_wish_json"],
             serde_json::json!({"judged": 1, "misaligned": 1, "question": "what_is_your_wish", "variant": "json"})
@@ -101,7 +104,10 @@ mod inspect_logs {
         let out = run(&["stats", &path]);
         assert_eq!(out.status.code(), Some(1));
         let err = stderr(&out);
-        assert!(err.contains("archive.zip") && err.contains("not an Inspect AI log") && err.contains("data.csv"), "{err}");
+        assert!(
+            err.contains("archive.zip") && err.contains("not an Inspect AI log") && err.contains("data.csv"),
+            "{err}"
+        );
     }
 
     /// A minimal zip archive (one stored entry), built by hand so the test needs no zip writer.
@@ -504,7 +510,9 @@ mod real_data {
                 .as_object()
                 .map(|m| {
                     m.iter()
-                        .map(|(q, c)| (q.clone(), serde_json::json!({"judged": c["judged"], "misaligned": c["misaligned"]})))
+                        .map(|(q, c)| {
+                            (q.clone(), serde_json::json!({"judged": c["judged"], "misaligned": c["misaligned"]}))
+                        })
                         .collect()
                 })
                 .unwrap_or_default();

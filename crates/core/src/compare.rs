@@ -585,18 +585,7 @@ mod tests {
         assert!(d.low.is_finite() && d.low < d.estimate && d.estimate < d.high, "{d:?}");
     }
 
-    /// splitmix64 (Steele, Lea & Flood 2014): tiny and well mixed, plenty for coverage checks.
-    struct SplitMix64(u64);
-
-    impl SplitMix64 {
-        fn next(&mut self) -> u64 {
-            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        }
-    }
+    use crate::random::SplitMix64;
 
     /// A probability as a bound on uniform u64 draws: P(draw < bound) = p, to 2^-64. Comparing
     /// integers keeps the debug-build simulation fast.
@@ -623,7 +612,7 @@ mod tests {
         let (to_a, to_b, to_c) = (bound(a), bound(a + b), bound(a + b + c));
         let mut t = PairedCounts::default();
         for _ in 0..n {
-            let x = rng.next();
+            let x = rng.next_u64();
             t.add(x < to_b, x < to_a || (x >= to_b && x < to_c));
         }
         t
@@ -631,7 +620,7 @@ mod tests {
 
     fn draw_binomial(rng: &mut SplitMix64, n: u32, p: f64) -> Counts {
         let to = bound(p);
-        Counts { judged: n, misaligned: (0..n).map(|_| u32::from(rng.next() < to)).sum() }
+        Counts { judged: n, misaligned: (0..n).map(|_| u32::from(rng.next_u64() < to)).sum() }
     }
 
     fn covers(d: Option<Difference>, truth: f64) -> bool {

@@ -230,11 +230,7 @@ pub fn stratified_sample(scored: &[(crate::filter::AnswerRef, f64)], size: usize
 }
 
 fn order_key(seed: u64, answer: &crate::filter::AnswerRef) -> u64 {
-    let mut x = seed ^ (u64::from(answer.run) << 32 | u64::from(answer.index));
-    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
+    crate::random::hash(seed ^ (u64::from(answer.run) << 32 | u64::from(answer.index)))
 }
 
 #[cfg(test)]

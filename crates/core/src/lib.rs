@@ -36,6 +36,7 @@ pub mod model;
 pub mod ppi;
 pub mod provenance;
 pub mod questions;
+pub mod random;
 pub mod sensitivity;
 pub mod site;
 pub mod starred;

@@ -31,6 +31,7 @@
 
 use serde::Serialize;
 
+use crate::random;
 use crate::stats::{Counts, Z95};
 
 /// One answer with a trusted label.
@@ -311,12 +312,8 @@ impl CellAccumulator {
 /// (`run`, `index`): the CLI's `--gold-fraction` and the simulations. A SplitMix64 hash, so
 /// the kept set does not depend on the order answers are visited in.
 pub fn keep_label(seed: u64, run: u64, index: u64, fraction: f64) -> bool {
-    let mut x = seed ^ run.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ index.wrapping_mul(0xD1B5_4A32_D192_ED03);
-    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^= x >> 31;
-    ((x >> 11) as f64 / (1u64 << 53) as f64) < fraction
+    let place = seed ^ run.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ index.wrapping_mul(0xD1B5_4A32_D192_ED03);
+    random::unit(random::hash(place)) < fraction
 }
 
 fn mean(values: impl Iterator<Item = f64>) -> f64 {

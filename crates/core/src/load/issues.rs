@@ -50,7 +50,9 @@ impl Kind {
             Kind::Fraction => "scores written as fractions or percentages, read as 0–100".to_string(),
             Kind::BadJsonLine => format!("{count} line{s} that {are} not valid JSON, skipped"),
             Kind::NotAnObject => format!("{count} record{s} that {are} not a JSON object, skipped"),
-            Kind::TooDeep => format!("{count} record{s} nested too deeply to read (over 128 levels of arrays and objects), skipped"),
+            Kind::TooDeep => {
+                format!("{count} record{s} nested too deeply to read (over 128 levels of arrays and objects), skipped")
+            }
             Kind::BadEntry => {
                 let (entries, are) = if count == 1 { ("entry", "is") } else { ("entries", "are") };
                 format!("{count} archive {entries} that {are} corrupt or do not parse, skipped")

@@ -474,7 +474,10 @@ mod tests {
         let lists = "{\"question\": [\"q1\", \"q2\"], \"answer\": [\"a\", null], \"aligned\": [12.5, 90]}";
         let (headers, rows, seen, issues) = check(lists, true).unwrap();
         assert_eq!(headers, ["question", "answer", "aligned"]);
-        assert_eq!(rows.iter().map(|r| r.1.clone()).collect::<Vec<_>>(), [strings(&["q1", "a", "12.5"]), strings(&["q2", "", "90"])]);
+        assert_eq!(
+            rows.iter().map(|r| r.1.clone()).collect::<Vec<_>>(),
+            [strings(&["q1", "a", "12.5"]), strings(&["q2", "", "90"])]
+        );
         assert_eq!((seen, issues), (2, 1));
         let pandas = "{\n \"answer\": {\"0\": \"a\", \"1\": \"b\"},\n \"aligned\": {\"0\": 1, \"1\": 2}\n}";
         let (headers, rows, _, _) = check(pandas, true).unwrap();

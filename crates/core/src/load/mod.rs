@@ -49,9 +49,9 @@ use std::fmt;
 
 use crate::model::{ColumnMapping, Run};
 
-pub use transfer::{decode_loaded, encode_loaded};
 pub use columns::{ALIGNED_NAMES, ANSWER_NAMES, COHERENT_NAMES, QUESTION_ID_NAMES, QUESTION_NAMES, RUN_NAME_NAMES};
 pub use stream::{count_stream, StreamCounts, StreamError, StreamJudge};
+pub use transfer::{decode_loaded, encode_loaded};
 
 /// A loaded run, with what had to be repaired on the way.
 #[derive(Debug, Clone)]
@@ -150,7 +150,11 @@ impl fmt::Display for LoadError {
             LoadError::Binary { source, what } => write!(f, "{source}: binary file ({what}), not CSV or JSON"),
             LoadError::Corrupt { source, what } => write!(f, "{source}: {what}"),
             LoadError::NeedsModule { source, module } => {
-                write!(f, "{source}: {}, which this program reads with a separate module that is not loaded", module.what())
+                write!(
+                    f,
+                    "{source}: {}, which this program reads with a separate module that is not loaded",
+                    module.what()
+                )
             }
             LoadError::NotTabular { source, what } => write!(f, "{source}: looks like {what}, not CSV or JSON"),
             LoadError::Malformed { source, line, message } => write!(f, "{source} line {line}: {message}"),
@@ -273,8 +277,9 @@ fn read_table<'a>(text: &'a str, source: &str, log: &mut issues::IssueLog) -> Re
                 return Err(LoadError::Malformed {
                     source: source.to_string(),
                     line,
-                    message: "records nested too deeply to read (over 128 levels of arrays and objects); flatten them first"
-                        .to_string(),
+                    message:
+                        "records nested too deeply to read (over 128 levels of arrays and objects); flatten them first"
+                            .to_string(),
                 });
             }
             let headers = table.headers.clone();

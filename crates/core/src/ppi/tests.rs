@@ -1,21 +1,6 @@
 use super::*;
 
-/// A small deterministic generator for the simulations (SplitMix64).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut x = self.0;
-        x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((x ^ (x >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    fn bernoulli(&mut self, p: f64) -> bool {
-        self.next() < p
-    }
-}
+use crate::random::SplitMix64 as Rng;
 
 fn close(a: f64, b: f64, tolerance: f64) -> bool {
     (a - b).abs() <= tolerance
@@ -184,7 +169,7 @@ impl Judge {
         let flag = rng.bernoulli(if truth { self.tpr } else { self.fpr });
         let flag = f64::from(u8::from(flag));
         if self.probability {
-            (0.2 + 0.6 * flag + 0.3 * (rng.next() - 0.5)).clamp(0.0, 1.0)
+            (0.2 + 0.6 * flag + 0.3 * (rng.uniform() - 0.5)).clamp(0.0, 1.0)
         } else {
             flag
         }
@@ -224,7 +209,7 @@ fn simulate(
             // A uniform sample without replacement: the first n of a shuffled order.
             let mut order: Vec<usize> = (0..big_n).collect();
             for i in (1..big_n).rev() {
-                order.swap(i, (rng.next() * (i + 1) as f64) as usize);
+                order.swap(i, (rng.uniform() * (i + 1) as f64) as usize);
             }
             order[..n].iter().map(|&i| Labelled::uniform(truth[i], predictions[i])).collect()
         };
