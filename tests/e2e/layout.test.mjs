@@ -63,7 +63,7 @@ describe("layouts", () => {
     test(`${width} px wide: nothing wider than the window in any view`, async () => {
       const p = await open("", { width, height: 900 });
       await p.waitForRuns(2);
-      for (const tab of ["rates", "scatter", "answers", "agreement", "playground"]) {
+      for (const tab of ["rates", "scatter", "answers", "agreement", "playground", "rules"]) {
         await p.tab(tab);
         await p.page.waitForTimeout(150);
         const scroll = await p.page.evaluate(() => document.documentElement.scrollWidth);
