@@ -98,9 +98,12 @@ pub fn SensitivityView() -> impl IntoView {
                     <p class="note">{format!("Showing {MAX_RUNS} of {} runs; choose runs above to see others.", sweep.runs.len())}</p>
                 });
                 view! {
-                    <div class="heat-maps">{shown}</div>
+                    // Focusable regions, so a keyboard can scroll maps wider than a phone.
+                    <div class="heat-maps" tabindex="0" role="region" aria-label="Rates of each run under every rule">{shown}</div>
                     {more}
-                    {reversals_map(state, &sweep, s, &changes, now)}
+                    <div class="table-scroll" tabindex="0" role="region" aria-label="Ranking changes under every rule">
+                        {reversals_map(state, &sweep, s, &changes, now)}
+                    </div>
                 }
                 .into_any()
             }}
@@ -175,13 +178,14 @@ fn heat_map(
                                 data-judged=cell.judged
                                 data-misaligned=cell.misaligned
                                 data-paper=paper.to_string()
-                                aria-label=label
                                 aria-pressed=is_current.to_string()
                                 on:click=move |_| apply(state, rule)
                             >
+                                // The visible text starts the accessible name; the rest is for screen readers.
                                 {paper.then_some("★ ")}
                                 {percent(rate)}
                                 <span class="ci">{interval.unwrap_or_default()}</span>
+                                <span class="visually-hidden">{format!(" {label}")}</span>
                             </button>
                         </td>
                     }
@@ -242,11 +246,11 @@ fn reversals_map(
                                 data-testid="ranking-cell"
                                 data-rule=rule.describe()
                                 data-reversed=reversed
-                                aria-label=format!("{}: {reversed} of {pairs} pairs ordered the other way from the paper's rule. Apply this rule", rule.describe())
                                 on:click=move |_| apply(state, rule)
                             >
                                 {rule.is_paper_default().then_some("★ ")}
                                 {reversed.to_string()}
+                                <span class="visually-hidden">{format!(" {}: {reversed} of {pairs} pairs ordered the other way from the paper's rule. Apply this rule", rule.describe())}</span>
                             </button>
                         </td>
                     }

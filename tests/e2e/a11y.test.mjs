@@ -80,6 +80,31 @@ for (const dark of [false, true]) {
       await p.close();
     });
 
+    test("rule sensitivity, with its heat maps and flips", async () => {
+      const p = await openDemo("tab=rules", { dark });
+      await p.page.waitForSelector("[data-testid=tab-rules][aria-selected=true]");
+      await p.page.waitForSelector(".heat-map");
+      await assertAccessible(p.page, `the rule-sensitivity view (${theme})`);
+      await p.close();
+    });
+
+    test("the labelling dialog, blind, over the answers", async () => {
+      const p = await openDemo("tab=answers", { dark });
+      await p.page.click("[data-testid=label-start]");
+      await p.page.waitForSelector("[data-testid=label-dialog]");
+      await assertAccessible(p.page, `the labelling dialog (${theme})`);
+      await p.close();
+    });
+
+    test("the cite box open, with an answer starred", async () => {
+      const p = await openDemo("tab=answers&open=0:0", { dark });
+      await p.page.waitForSelector("[data-testid=answer-detail]");
+      await p.page.click("[data-testid=cite] summary");
+      await p.page.waitForSelector("[data-testid=cite-text]");
+      await assertAccessible(p.page, `the cite box (${theme})`);
+      await p.close();
+    });
+
     test("the tour, on a step that shows the answers", async () => {
       const p = await openDemo("tour=4", { dark });
       await p.page.waitForSelector("[data-testid=tour]");
