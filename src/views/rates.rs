@@ -45,9 +45,11 @@ pub fn RatesView() -> impl IntoView {
     view! {
         <section class="rates" data-testid="rates-view">
             <super::provenance::ProvenanceNotices/>
-            <BaselinePicker/>
-            <ReferencePicker/>
-            <VariantSwitch/>
+            <div class="rates-options">
+                <BaselinePicker/>
+                <ReferencePicker/>
+                <VariantSwitch/>
+            </div>
             // Focusable, so a keyboard can scroll a table wider than the screen.
             <div class="table-scroll" tabindex="0" role="region" aria-label="Rates by run and question">
                 <RatesTable/>
