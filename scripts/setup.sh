@@ -29,8 +29,16 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
-if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/onnxruntime-web ] || [ ! -d node_modules/playwright-core ]; then
-  step "Installing npm packages (wasm-opt, ONNX Runtime Web, Playwright core, PapaParse)"
+# npm writes node_modules/.package-lock.json; when it differs from the lock file, a package was
+# added or changed since the last install (axe-core, say) and `npm ci` brings node_modules up to date.
+if [ ! -x node_modules/.bin/wasm-opt ] || ! node -e '
+  const fs = require("fs");
+  const read = (file) => JSON.parse(fs.readFileSync(file, "utf8")).packages;
+  const [want, have] = [read("package-lock.json"), read("node_modules/.package-lock.json")];
+  const stale = Object.entries(want).some(([path, p]) => path && !p.optional && have[path]?.version !== p.version);
+  process.exit(stale ? 1 : 0);
+' 2>/dev/null; then
+  step "Installing npm packages (wasm-opt, ONNX Runtime Web, Playwright core, PapaParse, axe-core)"
   npm ci --no-audit --no-fund
 fi
 
