@@ -102,6 +102,23 @@ impl std::fmt::Display for UnknownJudge {
 
 impl std::error::Error for UnknownJudge {}
 
+impl UnknownJudge {
+    /// `Ok` when `name` is among the judges the files have (`judges`, repeats allowed); else
+    /// the error, listing each judge found once, in the order first seen.
+    pub fn check<'a>(name: &str, judges: impl IntoIterator<Item = &'a str>) -> Result<(), UnknownJudge> {
+        let mut found: Vec<String> = Vec::new();
+        for judge in judges {
+            if judge == name {
+                return Ok(());
+            }
+            if !found.iter().any(|f| f == judge) {
+                found.push(judge.to_owned());
+            }
+        }
+        Err(UnknownJudge { name: name.to_owned(), found })
+    }
+}
+
 pub fn run(args: &StatsArgs) -> anyhow::Result<()> {
     let mut loaded_files = Vec::with_capacity(args.files.len());
     let mut failed = 0;
@@ -124,15 +141,7 @@ pub fn run(args: &StatsArgs) -> anyhow::Result<()> {
         bail!("{failed} of {} files could not be loaded", args.files.len());
     }
     if let Some(name) = &args.judge {
-        if !loaded_files.iter().any(|(_, l)| l.judges.iter().any(|j| j.name == *name)) {
-            let mut found: Vec<String> = Vec::new();
-            for judge in loaded_files.iter().flat_map(|(_, l)| &l.judges) {
-                if !found.contains(&judge.name) {
-                    found.push(judge.name.clone());
-                }
-            }
-            return Err(UnknownJudge { name: name.clone(), found }.into());
-        }
+        UnknownJudge::check(name, loaded_files.iter().flat_map(|(_, l)| &l.judges).map(|j| j.name.as_str()))?;
     }
     let files =
         loaded_files.iter().map(|(name, loaded)| file_stats(name.clone(), loaded, args.judge.as_deref())).collect();

@@ -79,15 +79,7 @@ pub fn run(args: &TailArgs) -> anyhow::Result<()> {
         bail!("{failed} of {} files could not be loaded", args.files.len());
     }
     if let Some(name) = &args.judge {
-        if !loaded.iter().any(|(_, l)| l.run.judges.iter().any(|j| j.name == *name)) {
-            let mut found: Vec<String> = Vec::new();
-            for judge in loaded.iter().flat_map(|(_, l)| &l.run.judges) {
-                if !found.contains(&judge.name) {
-                    found.push(judge.name.clone());
-                }
-            }
-            return Err(UnknownJudge { name: name.clone(), found }.into());
-        }
+        UnknownJudge::check(name, loaded.iter().flat_map(|(_, l)| &l.run.judges).map(|j| j.name.as_str()))?;
     }
     let files = loaded
         .iter()
