@@ -53,7 +53,7 @@ pub enum Command {
     Version,
     Stats(StatsArgs),
     Tail(TailArgs),
-    // A `score` subcommand (re-judging with the local model) slots in here.
+    // `score`, `site` and `rates` parse their own arguments (see main.rs).
 }
 
 #[derive(Debug, PartialEq)]
@@ -108,66 +108,82 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, UsageE
     }
 }
 
+/// The flags `stats` and `tail` share, and their files.
+#[derive(Default)]
+struct Common {
+    json: bool,
+    judge: Option<String>,
+    thresholds: Thresholds,
+    files: Vec<OsString>,
+}
+
+impl Common {
+    /// A long flag the command itself does not know: one of the shared ones, or bad usage.
+    fn flag(&mut self, flag: &str, parser: &mut lexopt::Parser) -> Result<(), UsageError> {
+        match flag {
+            "json" => self.json = true,
+            "judge" => self.judge = Some(judge_name(parser.value()?)?),
+            "aligned-below" => self.thresholds.aligned_below = number(parser.value()?, "--aligned-below")?,
+            "coherent-above" => self.thresholds.coherent_above = number(parser.value()?, "--coherent-above")?,
+            _ => return Err(Long(flag).unexpected().into()),
+        }
+        Ok(())
+    }
+
+    fn with_files(self, command: &str) -> Result<Self, UsageError> {
+        if self.files.is_empty() {
+            return Err(UsageError(format!("{command} needs at least one FILE")));
+        }
+        Ok(self)
+    }
+}
+
 fn parse_stats(parser: &mut lexopt::Parser) -> Result<Command, UsageError> {
-    let mut json = false;
-    let mut judge = None;
-    let mut thresholds = Thresholds::default();
-    let mut files = Vec::new();
+    let mut common = Common::default();
     while let Some(arg) = parser.next()? {
         match arg {
-            Long("json") => json = true,
-            Long("judge") => {
-                let name = parser.value()?.to_string_lossy().trim().to_string();
-                if name.is_empty() {
-                    return Err(UsageError("--judge needs a judge name".to_string()));
-                }
-                judge = Some(name);
-            }
-            Long("aligned-below") => thresholds.aligned_below = number(parser.value()?, "--aligned-below")?,
-            Long("coherent-above") => thresholds.coherent_above = number(parser.value()?, "--coherent-above")?,
             Short('h') | Long("help") => return Ok(Command::Help),
-            Value(file) => files.push(file),
+            Value(file) => common.files.push(file),
+            Long(flag) => {
+                let flag = flag.to_owned();
+                common.flag(&flag, parser)?;
+            }
             other => return Err(other.unexpected().into()),
         }
     }
-    if files.is_empty() {
-        return Err(UsageError("stats needs at least one FILE".to_string()));
-    }
+    let Common { json, judge, thresholds, files } = common.with_files("stats")?;
     Ok(Command::Stats(StatsArgs { json, judge, thresholds, files }))
 }
 
 fn parse_tail(parser: &mut lexopt::Parser) -> Result<Command, UsageError> {
-    let mut json = false;
+    let mut common = Common::default();
     let mut ks = probe_core::tail::DEFAULT_KS.to_vec();
-    let mut judge = None;
-    let mut thresholds = Thresholds::default();
-    let mut files = Vec::new();
     while let Some(arg) = parser.next()? {
         match arg {
-            Long("json") => json = true,
             Long("k") => {
                 let value = parser.value()?;
                 ks = probe_core::tail::parse_ks(&value.to_string_lossy())
                     .map_err(|e| UsageError(format!("--k: {e}")))?;
             }
-            Long("judge") => {
-                let name = parser.value()?.to_string_lossy().trim().to_string();
-                if name.is_empty() {
-                    return Err(UsageError("--judge needs a judge name".to_string()));
-                }
-                judge = Some(name);
-            }
-            Long("aligned-below") => thresholds.aligned_below = number(parser.value()?, "--aligned-below")?,
-            Long("coherent-above") => thresholds.coherent_above = number(parser.value()?, "--coherent-above")?,
             Short('h') | Long("help") => return Ok(Command::Help),
-            Value(file) => files.push(file),
+            Value(file) => common.files.push(file),
+            Long(flag) => {
+                let flag = flag.to_owned();
+                common.flag(&flag, parser)?;
+            }
             other => return Err(other.unexpected().into()),
         }
     }
-    if files.is_empty() {
-        return Err(UsageError("tail needs at least one FILE".to_string()));
-    }
+    let Common { json, judge, thresholds, files } = common.with_files("tail")?;
     Ok(Command::Tail(TailArgs { json, ks, judge, thresholds, files }))
+}
+
+fn judge_name(value: OsString) -> Result<String, UsageError> {
+    let name = value.to_string_lossy().trim().to_string();
+    if name.is_empty() {
+        return Err(UsageError("--judge needs a judge name".to_string()));
+    }
+    Ok(name)
 }
 
 fn number(value: OsString, flag: &str) -> Result<f64, UsageError> {

@@ -4,6 +4,7 @@
 //! Exit status: 0 success, 1 a file could not be read or loaded, 2 bad usage.
 
 mod args;
+mod files;
 mod rates;
 mod score;
 mod site;
@@ -54,7 +55,7 @@ fn run(args: Vec<OsString>) -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(error) if error.is::<stats::UnknownJudge>() => {
+        Err(error) if error.is::<files::UnknownJudge>() => {
             eprintln!("error: {}", terminal::safe(&error.to_string()));
             ExitCode::from(2)
         }

@@ -16,13 +16,13 @@ use anyhow::{bail, Context};
 use lexopt::prelude::*;
 use probe_core::calibrate::{all_answers, calibrated_table, CalibratedTable, Keep};
 use probe_core::labels::{human_layer, parse_labels, LabelLine, HUMAN};
-use probe_core::load::load_run;
 use probe_core::ppi::CellRate;
 use probe_core::{Dataset, JudgeChoice, JudgeOrigin, Run, Thresholds};
 use probe_judge::{layer_from_scores, JudgeOptions};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
+use crate::files::{self, UnknownJudge};
 use crate::{score, terminal};
 
 pub const USAGE: &str = "\
@@ -101,7 +101,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) if error.is::<UnknownJudge>() => {
-            eprintln!("error: {}", terminal::safe(&error.to_string()));
+            eprintln!("error: {}", terminal::safe(&format!("{error:#}")));
             ExitCode::from(2)
         }
         Err(error) => {
@@ -181,18 +181,6 @@ fn number(value: &str, flag: &str) -> Result<f64, String> {
     value.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| format!("{flag} needs a number, got {value:?}"))
 }
 
-/// `--judge` or `--gold` names a judge no file has: bad usage (exit 2).
-#[derive(Debug)]
-struct UnknownJudge(String);
-
-impl std::fmt::Display for UnknownJudge {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for UnknownJudge {}
-
 #[derive(Serialize)]
 struct Report {
     files: Vec<FileRates>,
@@ -243,16 +231,7 @@ pub fn run(args: &RatesArgs) -> anyhow::Result<()> {
         }
         _ => Vec::new(),
     };
-    let mut runs = Vec::new();
-    for path in &args.files {
-        let name = path.to_string_lossy().into_owned();
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
-        let loaded = load_run(&bytes, &name, None).with_context(|| format!("cannot load {name}"))?;
-        for issue in &loaded.issues {
-            eprintln!("warning: {}", terminal::safe(&issue.to_string()));
-        }
-        runs.push(loaded.run);
-    }
+    let runs = files::load_all(&args.files, |path| files::load(path).map(|(_, loaded)| loaded.run))?;
     let mut dataset = Dataset::new(runs);
     if args.judge == JudgeChoice::LOCAL {
         add_local_judge(&mut dataset, args)?;
@@ -276,11 +255,7 @@ pub fn run(args: &RatesArgs) -> anyhow::Result<()> {
     for (choice, flag) in std::iter::once((&judge, "--judge")).chain(gold_choice.as_ref().map(|g| (g, "--gold"))) {
         if !(0..dataset.runs.len()).any(|run| dataset.layer(run, choice).is_some()) {
             let name = choice.to_param().unwrap_or_default();
-            return Err(UnknownJudge(format!(
-                "{flag}: no judge named {name:?} in these files; judges found: {}",
-                dataset.judge_names().join(", ")
-            ))
-            .into());
+            return Err(anyhow::Error::new(UnknownJudge { name: name.to_owned(), found: dataset.judge_names() }).context(flag));
         }
     }
     let table = calibrated_table(

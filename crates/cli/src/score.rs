@@ -7,18 +7,17 @@
 //! It parses its own arguments: `main.rs` hands it everything after `score`.
 
 use std::ffi::OsString;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
 use lexopt::prelude::*;
-use probe_core::load::load_run;
 use probe_judge::{Judge, JudgeError, JudgeOptions, JudgeSpec};
 use serde::Serialize;
 
-use crate::terminal;
+use crate::{files, terminal};
 
 pub const USAGE: &str = "\
 probe-explorer score: re-judge answers with the local ONNX judge
@@ -172,11 +171,7 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     for path in &args.files {
-        let name = path.to_string_lossy().into_owned();
-        let loaded = load_run(&read(path, &name)?, &name, None)?;
-        for issue in &loaded.issues {
-            eprintln!("warning: {}", terminal::safe(&issue.to_string()));
-        }
+        let (name, loaded) = files::load(path)?;
         let run = &loaded.run;
         let indices: Vec<usize> = (0..run.len()).collect();
         let started = Instant::now();
@@ -232,16 +227,6 @@ pub(crate) fn load_judge(model_dir: &Path, options: &JudgeOptions) -> anyhow::Re
     )?;
     let model = std::fs::read(&model_path).with_context(|| format!("cannot read {}", model_path.display()))?;
     Judge::load_with(&model, spec, options).with_context(|| format!("cannot load the judge in {}", model_dir.display()))
-}
-
-fn read(path: &OsString, name: &str) -> anyhow::Result<Vec<u8>> {
-    if name == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin().read_to_end(&mut bytes).context("cannot read standard input")?;
-        Ok(bytes)
-    } else {
-        std::fs::read(path).with_context(|| format!("cannot read {name}"))
-    }
 }
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {

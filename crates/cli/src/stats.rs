@@ -6,7 +6,7 @@
 use std::ffi::OsString;
 use std::io::Write;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use probe_core::load::{count_stream, StreamCounts};
 use probe_core::stats::{Counts, JudgeCounts, Z95};
 use probe_core::Thresholds;
@@ -14,6 +14,7 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
 use crate::args::StatsArgs;
+use crate::files::{self, UnknownJudge};
 use crate::terminal;
 
 #[derive(Debug, Serialize)]
@@ -86,60 +87,8 @@ impl QuestionStats {
 type ByQuestion = Ordered<QuestionStats>;
 type Judges = Ordered<JudgeStats>;
 
-/// `--judge` names a judge no file has: bad usage (exit 2), with the judges there are.
-#[derive(Debug)]
-pub struct UnknownJudge {
-    pub name: String,
-    pub found: Vec<String>,
-}
-
-impl std::fmt::Display for UnknownJudge {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let found = if self.found.is_empty() { "none".to_string() } else { self.found.join(", ") };
-        write!(f, "no judge named {:?} in these files; judges found: {found}", self.name)
-    }
-}
-
-impl std::error::Error for UnknownJudge {}
-
-impl UnknownJudge {
-    /// `Ok` when `name` is among the judges the files have (`judges`, repeats allowed); else
-    /// the error, listing each judge found once, in the order first seen.
-    pub fn check<'a>(name: &str, judges: impl IntoIterator<Item = &'a str>) -> Result<(), UnknownJudge> {
-        let mut found: Vec<String> = Vec::new();
-        for judge in judges {
-            if judge == name {
-                return Ok(());
-            }
-            if !found.iter().any(|f| f == judge) {
-                found.push(judge.to_owned());
-            }
-        }
-        Err(UnknownJudge { name: name.to_owned(), found })
-    }
-}
-
 pub fn run(args: &StatsArgs) -> anyhow::Result<()> {
-    let mut loaded_files = Vec::with_capacity(args.files.len());
-    let mut failed = 0;
-    for path in &args.files {
-        match load(path, &args.thresholds) {
-            Ok((name, loaded)) => {
-                for issue in &loaded.issues {
-                    eprintln!("warning: {}", terminal::safe(&issue.to_string()));
-                }
-                loaded_files.push((name, loaded));
-            }
-            Err(error) => {
-                // Keep going, so one run reports every bad file.
-                eprintln!("error: {}", terminal::safe(&format!("{error:#}")));
-                failed += 1;
-            }
-        }
-    }
-    if failed > 0 {
-        bail!("{failed} of {} files could not be loaded", args.files.len());
-    }
+    let loaded_files = files::load_all(&args.files, |path| load(path, &args.thresholds))?;
     if let Some(name) = &args.judge {
         UnknownJudge::check(name, loaded_files.iter().flat_map(|(_, l)| &l.judges).map(|j| j.name.as_str()))?;
     }
@@ -166,6 +115,7 @@ fn load(path: &OsString, thresholds: &Thresholds) -> anyhow::Result<(String, Str
         let file = std::fs::File::open(path).with_context(|| format!("cannot read {name}"))?;
         count_stream(file, &name, thresholds)?
     };
+    files::warn(&counts.issues);
     Ok((name, counts))
 }
 

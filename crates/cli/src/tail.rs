@@ -5,18 +5,15 @@
 //! "at_k": {"8": {"estimate", "ci95"}}}}}]}`. `estimate` and `ci95` are `null` where k > n
 //! (not estimable).
 
-use std::ffi::OsString;
-use std::io::{Read, Write};
+use std::io::Write;
 
-use anyhow::{bail, Context};
-use probe_core::load::load_run;
 use probe_core::stats::{judge_counts, Counts};
 use probe_core::tail::{self, AtK};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
 use crate::args::TailArgs;
-use crate::stats::UnknownJudge;
+use crate::files::{self, UnknownJudge};
 use crate::terminal;
 
 #[derive(Serialize)]
@@ -59,25 +56,7 @@ impl<T: Serialize> Serialize for Ordered<T> {
 }
 
 pub fn run(args: &TailArgs) -> anyhow::Result<()> {
-    let mut loaded = Vec::new();
-    let mut failed = 0;
-    for path in &args.files {
-        match load(path) {
-            Ok(file) => {
-                for issue in &file.1.issues {
-                    eprintln!("warning: {}", terminal::safe(&issue.to_string()));
-                }
-                loaded.push(file);
-            }
-            Err(error) => {
-                eprintln!("error: {}", terminal::safe(&format!("{error:#}")));
-                failed += 1;
-            }
-        }
-    }
-    if failed > 0 {
-        bail!("{failed} of {} files could not be loaded", args.files.len());
-    }
+    let loaded = files::load_all(&args.files, files::load)?;
     if let Some(name) = &args.judge {
         UnknownJudge::check(name, loaded.iter().flat_map(|(_, l)| &l.run.judges).map(|j| j.name.as_str()))?;
     }
@@ -120,18 +99,6 @@ fn question_tail(counts: Counts, ks: &[u32]) -> QuestionTail {
         })
         .collect();
     QuestionTail { n: counts.judged, misaligned: counts.misaligned, at_k: Ordered(at_k) }
-}
-
-fn load(path: &OsString) -> anyhow::Result<(String, probe_core::load::Loaded)> {
-    let name = path.to_string_lossy().into_owned();
-    let mut bytes = Vec::new();
-    if name == "-" {
-        std::io::stdin().lock().read_to_end(&mut bytes).context("cannot read standard input")?;
-    } else {
-        bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
-    }
-    let loaded = load_run(&bytes, &name, None)?;
-    Ok((name, loaded))
 }
 
 fn write_table(out: &mut impl Write, report: &Report, ks: &[u32]) -> std::io::Result<()> {
