@@ -66,7 +66,7 @@ pub fn PlaygroundView() -> impl IntoView {
     let output = move || {
         let v = verdict.get()?;
         let mut ranked = v.words.clone();
-        ranked.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
+        probe_core::sort::sort_by(&mut ranked, |a, b| b.1.abs().total_cmp(&a.1.abs()));
         let strong: Vec<(String, f32)> =
             ranked.into_iter().take(HIGHLIGHTED).filter(|(_, d)| d.abs() > 0.005).collect();
         let text = answer.get();
