@@ -5,13 +5,24 @@
 // - load: `load_run` in wasm vs PapaParse (npm) over the same bytes;
 // - interaction: rates (scope + rate_table) and list (select) in wasm vs a straightforward
 //   JavaScript implementation over PapaParse's rows;
-// - judge: the bundled judge through ONNX Runtime Web, as the app runs it;
+// - judge: each bundled judge through the judge module and ONNX Runtime Web, as the app runs it;
 // - memory: wasm memory, Rust heap and JS heap after a load.
 //
 // Every function returns plain numbers; timing statistics are computed by the driver.
 // The bench build sits next to the page (run.mjs copies page.html into the build's folder).
 const wasm = await import(new URL("probe-explorer-web.js", location.href).href);
 const init = wasm.default;
+
+// The judge module, imported on first use as public/boot.js does for the app (this page does not
+// run boot.js); scripts/bench.sh copies it next to the bench build.
+let judgeModule;
+globalThis.probeJudge = () => {
+  judgeModule ??= import(new URL("judge-web/probe_judge_web.js", location.href).href).then(async (module) => {
+    await module.default();
+    return module;
+  });
+  return judgeModule;
+};
 
 const Papa = globalThis.Papa;
 const files = new Map(); // name -> Uint8Array
@@ -229,7 +240,16 @@ window.bench = {
     wasm.bench_heap_reset_peak();
   },
 
-  /** Loads ONNX Runtime Web (WASM backend) and sets its thread count before any session exists. */
+  /** The bundled judges, default first, each `{ name, folder, present }` (its judge.json is served). */
+  async bundledJudges() {
+    const found = [];
+    for (const [name, folder] of wasm.bench_bundled_judges()) {
+      const present = (await fetch(`${folder}/judge.json`, { method: "HEAD" })).ok;
+      found.push({ name, folder, present });
+    }
+    return found;
+  },
+  /** Loads the judge module and ONNX Runtime Web (WASM backend), and sets its thread count before any session exists. */
   async judgeInit(threads) {
     const started = performance.now();
     await wasm.bench_judge_init(new URL("ort/", location.href).href);
@@ -237,12 +257,14 @@ window.bench = {
     if (threads) globalThis.ort.env.wasm.numThreads = threads;
     return { init_ms: initMs, num_threads: globalThis.ort.env.wasm.numThreads ?? null };
   },
-  async judgeLoad() {
-    const [model, spec] = await Promise.all(
-      ["judge/model.onnx", "judge/judge.json"].map(async (f) => new Uint8Array(await (await fetch(f)).arrayBuffer())),
-    );
+  /** Loads the bundled judge in `folder` (its model, judge.json and the files judge.json names). */
+  async judgeLoad(folder = "judge") {
+    const get = async (f) => new Uint8Array(await (await fetch(`${folder}/${f}`)).arrayBuffer());
+    const [model, spec] = await Promise.all([get("model.onnx"), get("judge.json")]);
+    const names = await wasm.bench_judge_files(spec);
+    const files = await Promise.all(names.map(get));
     const started = performance.now();
-    await wasm.bench_judge_load(model, spec);
+    await wasm.bench_judge_load(model, spec, names, files);
     return { load_ms: performance.now() - started, model_bytes: model.length };
   },
   async judgeScore(name, n) {

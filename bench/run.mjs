@@ -216,14 +216,14 @@ if (!fromFile) {
     return out;
   }
 
-  async function judgeBench(threads) {
-    log(`browser judge: ${threads} thread(s), ${R.judge} + 1 runs`);
+  async function judgeBench(judge, threads) {
+    log(`browser judge ${judge.name}: ${threads} thread(s), ${R.judge} + 1 runs`);
     const tab = await openBench();
     try {
       await tab.call("fetchFile", "shared", inputs.shared.url);
       await tab.call("wasmParse", "shared", true);
       const init = await tab.call("judgeInit", threads);
-      const load = await tab.call("judgeLoad");
+      const load = await tab.call("judgeLoad", judge.folder);
       const runs = [];
       for (let i = 0; i <= R.judge; i++) runs.push(await tab.call("judgeScore", "shared", JUDGE_ANSWERS));
       return { threads, ...init, ...load, first: runs[0], runs: runs.slice(1), errors: tab.errors };
@@ -322,13 +322,25 @@ if (!fromFile) {
     const sum = (list) => list.reduce((a, f) => ({ raw: a.raw + f.raw, gzip: a.gzip + f.gzip, brotli: a.brotli + f.brotli }),
       { raw: 0, gzip: 0, brotli: 0 });
     const isOrt = (f) => f.file.startsWith("ort/");
-    const app = all.filter((f) => !isOrt(f) && /\.(wasm|js|mjs|css|html)$/.test(f.file));
+    // The wasm modules public/boot.js imports only when needed (a zip arrives, a judge is used),
+    // each a folder of dist/: counted apart from the startup download.
+    const lazyModules = { "formats/": "formats module (Inspect AI logs, zip codecs)", "judge-web/": "judge module (ONNX Runtime Web glue, judge.json, featurizers)" };
+    const lazyOf = (f) => Object.keys(lazyModules).find((dir) => f.file.startsWith(dir));
+    const code = all.filter((f) => !isOrt(f) && /\.(wasm|js|mjs|css|html)$/.test(f.file));
+    const app = code.filter((f) => !lazyOf(f));
     const ortWasm = ["ort/ort.wasm.min.js", "ort/ort-wasm-simd-threaded.mjs", "ort/ort-wasm-simd-threaded.wasm"];
+    const lazy = Object.entries(lazyModules).map(([dir, what]) => {
+      const files = code.filter((f) => lazyOf(f) === dir);
+      return { dir, what, files, total: sum(files) };
+    }).filter((m) => m.files.length);
+    const judgeFolders = (results.bundled_judges ?? [{ name: "probe-judge-hashed-ngrams", folder: "judge" }]);
+    const judgeFiles = (folder) => all.filter((f) => f.file.startsWith(`${folder}/`) && !f.file.endsWith(".md"));
     return {
       app: { files: app, total: sum(app) },
+      lazy_modules: lazy,
+      judge_models: judgeFolders.map(({ name, folder }) => ({ name, folder, files: judgeFiles(folder).map((f) => f.file), total: sum(judgeFiles(folder)) })),
       ort_all: { files: all.filter(isOrt), total: sum(all.filter(isOrt)) },
       ort_fetched_wasm_backend: { files: ortWasm, total: sum(all.filter((f) => ortWasm.includes(f.file))) },
-      judge_model: { files: all.filter((f) => f.file.startsWith("judge/") && !f.file.endsWith(".md")), total: sum(all.filter((f) => f.file.startsWith("judge/") && !f.file.endsWith(".md"))) },
     };
   }
 
@@ -344,11 +356,13 @@ if (!fromFile) {
     // Native first, so the browser's memory does not crowd it.
     if (parts.has("cli")) results.cli = cliBench();
     if (parts.has("app")) {
+      // Every bundled judge (probe_judge::BUNDLED, default first) whose folder is there.
+      results.bundled_judges = runNative("bundled").filter(({ folder }) => existsSync(join(repo, "public", folder, "judge.json")));
       results.native = {
         load: { shared: runNative("load", inputs.shared.path, R.small), "1m": runNative("load", inputs["1m"].path, R.large) },
         interaction: runNative("interaction", inputs["1m"].path, scenariosPath),
-        judge: Object.fromEntries([...new Set([1, threadsAll])].map((t) =>
-          [t, runNative("judge", inputs.shared.path, JUDGE_ANSWERS, R.judge, t, join(repo, "public/judge"))])),
+        judge: Object.fromEntries(results.bundled_judges.map(({ name, folder }) => [name, Object.fromEntries([...new Set([1, threadsAll])].map((t) =>
+          [t, runNative("judge", inputs.shared.path, JUDGE_ANSWERS, R.judge, t, join(repo, "public", folder))]))])),
       };
 
       const tab = await openBench();
@@ -372,7 +386,10 @@ if (!fromFile) {
     }
     if (parts.has("app")) {
       results.browser.judge = {};
-      for (const t of [...new Set([1, threadsAll])]) results.browser.judge[t] = await judgeBench(t);
+      for (const judge of results.bundled_judges) {
+        results.browser.judge[judge.name] = {};
+        for (const t of [...new Set([1, threadsAll])]) results.browser.judge[judge.name][t] = await judgeBench(judge, t);
+      }
       results.browser.memory = { "100k": await memoryBench("100k"), "1m": await memoryBench("1m") };
       log("startup");
       results.browser.startup = await startupBench();
@@ -425,11 +442,18 @@ if (parts.has("app")) {
     d.wasm_over_native_p50 = ratio(d.wasm.total.median, d.native.total.median);
     derived.interaction[event] = d;
   }
-  for (const t of Object.keys(results.browser.judge)) {
-    const web = results.browser.judge[t];
-    const nat = results.native.judge[t];
+  // Results written before there were several bundled judges hold one judge's runs by thread count.
+  if (!results.bundled_judges) {
+    results.bundled_judges = [{ name: "probe-judge-hashed-ngrams", folder: "judge" }];
+    results.browser.judge = { "probe-judge-hashed-ngrams": results.browser.judge };
+    results.native.judge = { "probe-judge-hashed-ngrams": results.native.judge };
+  }
+  for (const [name, byThreads] of Object.entries(results.browser.judge)) for (const t of Object.keys(byThreads)) {
+    const web = byThreads[t];
+    const nat = results.native.judge[name][t];
     const aps = (ms) => JUDGE_ANSWERS / (ms / 1000);
-    derived.judge[t] = {
+    derived.judge[name] ??= {};
+    derived.judge[name][t] = {
       browser_answers_s: summary(web.runs.map((r) => aps(r.ms))),
       native_answers_s: summary(nat.score_ms.map(aps)),
       browser_first_run_answers_s: aps(web.first.ms),
@@ -441,7 +465,7 @@ if (parts.has("app")) {
       checksum_browser: web.runs.at(-1).checksum,
       checksum_native: nat.checksum,
     };
-    derived.judge[t].browser_vs_native = ratio(derived.judge[t].browser_answers_s.median, derived.judge[t].native_answers_s.median);
+    derived.judge[name][t].browser_vs_native = ratio(derived.judge[name][t].browser_answers_s.median, derived.judge[name][t].native_answers_s.median);
   }
   {
     const s = results.browser.startup;
@@ -567,11 +591,11 @@ function report(r) {
       }
       p(`| Interaction, 1M answers, ${event} change: p95 ms, wasm vs JS (JS/wasm) | ${f(i.wasm.total.p95)} | ${f(i.js.total.p95)} | ${f(i.js_over_wasm_p95, 2)}× | p95 ≤ 16 ms and ≥ 5× JS | ${ok(i.wasm.total.p95 <= 16 && i.js_over_wasm_p95 >= 5)} |`);
     }
-    for (const [t, j] of Object.entries(d.judge)) {
-      p(`| Judge, ${t} thread(s): browser vs native (answers/s) | ${n0(j.browser_answers_s.median)} | ${n0(j.native_answers_s.median)} | ${f(j.browser_vs_native, 2)}× | – | |`);
+    for (const [name, byThreads] of Object.entries(d.judge)) for (const [t, j] of Object.entries(byThreads)) {
+      p(`| Judge ${name}, ${t} thread(s): browser vs native (answers/s) | ${n0(j.browser_answers_s.median)} | ${n0(j.native_answers_s.median)} | ${f(j.browser_vs_native, 2)}× | – | |`);
     }
     const app = r.sizes.app.total;
-    p(`| App download without ONNX Runtime (gzip) | ${kb(app.gzip)} | ONNX Runtime Web, WASM backend: ${kb(r.sizes.ort_fetched_wasm_backend.total.gzip)} | ${f(app.gzip / r.sizes.ort_fetched_wasm_backend.total.gzip, 3)}× | ≤ 350 kB | ${ok(app.gzip <= 350_000)} |`);
+    p(`| App download without ONNX Runtime (gzip; startup files, lazily loaded modules apart) | ${kb(app.gzip)} | ONNX Runtime Web, WASM backend: ${kb(r.sizes.ort_fetched_wasm_backend.total.gzip)} | ${f(app.gzip / r.sizes.ort_fetched_wasm_backend.total.gzip, 3)}× | ≤ 350 kB | ${ok(app.gzip <= 350_000)} |`);
     p(`| Time to first rates view of the demo (ms) | ${f(d.startup.app_rates_view_ms.median)} | blank page DOMContentLoaded: ${f(d.startup.blank_dom_content_loaded_ms.median)} | ${f(d.startup.app_rates_view_ms.median / d.startup.blank_dom_content_loaded_ms.median, 1)}× | – | |`);
     for (const [key, mem] of Object.entries(d.memory)) {
       p(`| Memory after loading ${n0(mem.answers)} answers: JS heap + wasm memory (× input) | ${f(mem.tab_x, 2)}× (Rust heap, live: ${f(mem.rust_dataset_x, 2)}×) | JS rows (PapaParse): ${f(mem.js_rows_x, 2)}× | ${f(mem.tab_x / mem.js_rows_x, 2)}× | ≤ 1.3× | ${ok(mem.tab_x <= 1.3)} |`);
@@ -638,12 +662,13 @@ function report(r) {
     p();
     p("## 3. Judge");
     p();
-    p(`The bundled judge (public/judge, ${kb(r.browser.judge[1].model_bytes)} model) scoring the ${n0(JUDGE_ANSWERS)} answers of the largest shared transcript in one call (batches of 128, featurizing included), ${r.repeats.judge} runs after a first, uncounted one. Browser: ONNX Runtime Web 1.30 WASM backend through ort-web, \`ort.env.wasm.numThreads\` set before the session is created; native: ONNX Runtime (load-dynamic) with \`intra_threads\`.`);
+    const judgeList = r.bundled_judges.map(({ name, folder }) => `${name} (public/${folder}, ${kb(Object.values(r.browser.judge[name])[0].model_bytes)} model)`).join("; ");
+    p(`Each bundled judge found (probe_judge::BUNDLED, default first: ${judgeList}) scoring the ${n0(JUDGE_ANSWERS)} answers of the largest shared transcript in one call (batches of the judge's own size, featurizing included), ${r.repeats.judge} runs after a first, uncounted one. Browser: the app's judge module (dist/judge-web, called from the main module as the app calls it: texts packed into one buffer, scores back as one array) on ONNX Runtime Web 1.30 WASM backend through ort-web, \`ort.env.wasm.numThreads\` set before the session is created; *init* includes fetching the judge module. Native: ONNX Runtime (load-dynamic) with \`intra_threads\`.`);
     p();
-    p("| Threads | Browser answers/s | Native answers/s | Browser/native | Browser first run answers/s | Browser: ORT Web init / session create (ms) | Native: ORT init / session create (ms) | Checksums agree |");
-    p("|---|---|---|---|---|---|---|---|");
-    for (const [t, j] of Object.entries(d.judge)) {
-      p(`| ${t} (ORT Web numThreads ${j.browser_num_threads}) | ${n0(j.browser_answers_s.median)} (p5–p95 ${n0(j.browser_answers_s.p5)}–${n0(j.browser_answers_s.p95)}) | ${n0(j.native_answers_s.median)} (p5–p95 ${n0(j.native_answers_s.p5)}–${n0(j.native_answers_s.p95)}) | **${f(j.browser_vs_native, 2)}×** | ${n0(j.browser_first_run_answers_s)} | ${f(j.browser_runtime_init_ms)} / ${f(j.browser_model_load_ms)} | ${f(j.native_runtime_init_ms)} / ${f(j.native_model_load_ms.median)} | ${Math.abs(j.checksum_browser - j.checksum_native) <= 1e-3 * Math.max(1, Math.abs(j.checksum_native))} (Σp ${f(j.checksum_browser, 3)} vs ${f(j.checksum_native, 3)}) |`);
+    p("| Judge | Threads | Browser answers/s | Native answers/s | Browser/native | Browser first run answers/s | Browser: judge module + ORT Web init / session create (ms) | Native: ORT init / session create (ms) | Checksums agree |");
+    p("|---|---|---|---|---|---|---|---|---|");
+    for (const [name, byThreads] of Object.entries(d.judge)) for (const [t, j] of Object.entries(byThreads)) {
+      p(`| ${name} | ${t} (ORT Web numThreads ${j.browser_num_threads}) | ${n0(j.browser_answers_s.median)} (p5–p95 ${n0(j.browser_answers_s.p5)}–${n0(j.browser_answers_s.p95)}) | ${n0(j.native_answers_s.median)} (p5–p95 ${n0(j.native_answers_s.p5)}–${n0(j.native_answers_s.p95)}) | **${f(j.browser_vs_native, 2)}×** | ${n0(j.browser_first_run_answers_s)} | ${f(j.browser_runtime_init_ms)} / ${f(j.browser_model_load_ms)} | ${f(j.native_runtime_init_ms)} / ${f(j.native_model_load_ms.median)} | ${Math.abs(j.checksum_browser - j.checksum_native) <= 1e-3 * Math.max(1, Math.abs(j.checksum_native))} (Σp ${f(j.checksum_browser, 3)} vs ${f(j.checksum_native, 3)}) |`);
     }
     p();
     p("## 4. Startup");
@@ -654,13 +679,17 @@ function report(r) {
     p("|---|---|---|---|");
     for (const file of r.sizes.app.files) p(`| ${file.file} | ${kb(file.raw)} | ${kb(file.gzip)} | ${kb(file.brotli)} |`);
     const t = r.sizes.app.total;
-    p(`| **App total (wasm, JS, CSS, HTML)** | **${kb(t.raw)}** | **${kb(t.gzip)}** (target ≤ 350 kB: ${ok(t.gzip <= 350_000)}) | ${kb(t.brotli)} |`);
+    p(`| **App startup download (wasm, JS, CSS, HTML)** | **${kb(t.raw)}** | **${kb(t.gzip)}** (target ≤ 350 kB: ${ok(t.gzip <= 350_000)}) | ${kb(t.brotli)} |`);
+    for (const m of r.sizes.lazy_modules ?? []) {
+      p(`| Lazily loaded: ${m.what} (${m.files.map((f) => f.file).join(", ")}) | ${kb(m.total.raw)} | ${kb(m.total.gzip)} | ${kb(m.total.brotli)} |`);
+    }
     const o = r.sizes.ort_fetched_wasm_backend.total;
     p(`| ONNX Runtime Web fetched when judging (WASM backend: ${r.sizes.ort_fetched_wasm_backend.files.join(", ")}) | ${mb(o.raw)} | ${mb(o.gzip)} | ${mb(o.brotli)} |`);
     const a = r.sizes.ort_all.total;
     p(`| All of public/ort/ (WASM and WebGPU builds) | ${mb(a.raw)} | ${mb(a.gzip)} | ${mb(a.brotli)} |`);
-    const j = r.sizes.judge_model.total;
-    p(`| Judge model fetched when judging (model.onnx, judge.json) | ${mb(j.raw)} | ${mb(j.gzip)} | ${mb(j.brotli)} |`);
+    for (const { name, files, total: j } of r.sizes.judge_models ?? [{ name: "bundled judge", files: ["judge/model.onnx", "judge/judge.json"], total: r.sizes.judge_model.total }]) {
+      p(`| Judge ${name} fetched when it is chosen (${files.join(", ")}) | ${mb(j.raw)} | ${mb(j.gzip)} | ${mb(j.brotli)} |`);
+    }
     p();
     const s = d.startup;
     p(`Times on localhost, fresh browser context (cold cache) each of ${r.repeats.startup} runs, from navigation start; baseline: a blank page from the same kind of server.`);

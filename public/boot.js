@@ -26,4 +26,20 @@ globalThis.probeFormats = () => {
   return formats;
 };
 
+// The local judge's code (ONNX Runtime Web's glue, judge.json parsing, the featurizers) is a third
+// wasm module (crates/judge-web), fetched only when a judge is first used.
+let judgeModule;
+globalThis.probeJudge = () => {
+  judgeModule ??= import("./judge-web/probe_judge_web.js")
+    .then(async (module) => {
+      await module.default();
+      return module;
+    })
+    .catch((error) => {
+      judgeModule = undefined; // try again next time
+      throw error;
+    });
+  return judgeModule;
+};
+
 init();

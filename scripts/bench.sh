@@ -48,6 +48,8 @@ if has app; then
   scripts/build.sh
   step "bench build (--features bench) -> bench/tmp/dist/"
   trunk build --release --features bench --dist bench/tmp/dist
+  # The judge module, as scripts/build.sh built it into dist/: the bench page scores through it.
+  rm -rf bench/tmp/dist/judge-web && cp -r dist/judge-web bench/tmp/dist/judge-web
   step "native bench -> target/bench-native/"
   cargo build --release --manifest-path bench/native/Cargo.toml --target-dir target/bench-native
 fi

@@ -5,7 +5,8 @@
 //! - [`bench_parse`]: `probe_core::load::load_run` on bytes handed over from JS;
 //! - [`BenchData::rates`] / [`BenchData::select`]: what a threshold, filter or search change
 //!   recomputes (`filter::scope` + `stats::rate_table`, and `filter::select`);
-//! - [`BenchData::judge_score`]: the bundled judge through ONNX Runtime Web, as the app runs it;
+//! - [`BenchData::judge_score`]: a bundled judge through the judge module and ONNX Runtime Web,
+//!   as the app runs it ([`bench_bundled_judges`] lists them);
 //! - memory: the wasm memory's size and the bytes live in the Rust heap (a counting allocator).
 //!
 //! Timings are taken by the caller with `performance.now()`; the parse also reports the time
@@ -16,10 +17,11 @@ use std::rc::Rc;
 
 use probe_core::filter::{self, Filter, Sort};
 use probe_core::{load, stats, Dataset, JudgeChoice, Thresholds};
-use probe_judge::web::WebBackend;
-use probe_judge::{Judge, JudgeOptions, JudgeSpec};
+use probe_judge::WebBackend;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+
+use crate::judge_module::ModuleJudge;
 
 /// Counts the bytes the Rust heap holds, so the benchmark can tell the dataset's own size
 /// from the wasm memory's high-water mark (wasm memory never shrinks).
@@ -210,7 +212,7 @@ impl BenchData {
             let judge = judge.ok_or_else(|| JsValue::from_str("no judge loaded"))?;
             let pairs: Vec<(&str, &str)> =
                 dataset.runs.iter().flat_map(|r| (0..r.len()).map(|i| r.judge_input(i))).take(n).collect();
-            let scores = judge.score_async(&pairs).await.map_err(|e| JsValue::from_str(&e.to_string()))?;
+            let scores = judge.score_async(&pairs).await.map_err(|e| JsValue::from_str(&e))?;
             let sum: f64 = scores.iter().map(|s| f64::from(s.p_misaligned)).sum();
             Ok(JsValue::from_f64(sum))
         })
@@ -218,22 +220,44 @@ impl BenchData {
 }
 
 thread_local! {
-    static JUDGE: RefCell<Option<Rc<Judge>>> = const { RefCell::new(None) };
+    static JUDGE: RefCell<Option<Rc<ModuleJudge>>> = const { RefCell::new(None) };
 }
 
-/// Loads ONNX Runtime Web (WASM backend) from `base_url`, as the app does on first judging.
+/// The bundled judges (`probe_judge::BUNDLED`), default first: `[name, folder]` each.
+#[wasm_bindgen]
+pub fn bench_bundled_judges() -> Vec<js_sys::Array> {
+    probe_judge::BUNDLED
+        .iter()
+        .map(|(name, folder)| js_sys::Array::of2(&JsValue::from_str(name), &JsValue::from_str(folder)))
+        .collect()
+}
+
+/// Fetches the judge module and loads ONNX Runtime Web (WASM backend) from `base_url`, as the
+/// app does on first judging.
 #[wasm_bindgen]
 pub async fn bench_judge_init(base_url: String) -> Result<(), JsError> {
-    probe_judge::web::init(&base_url, WebBackend::Wasm).await.map_err(js_error)
+    crate::judge_module::init_runtime(&base_url, WebBackend::Wasm).await.map_err(js_error)
 }
 
-/// Creates the judge's session from the model and spec bytes (the app's defaults).
+/// Creates the judge's session in the judge module from the model, its spec and the files the
+/// spec names (names and bytes in the same order), with the app's defaults.
 #[wasm_bindgen]
-pub async fn bench_judge_load(model: Vec<u8>, spec: Vec<u8>) -> Result<(), JsError> {
-    let spec = JudgeSpec::from_json(&spec).map_err(js_error)?;
-    let judge = Judge::load_async(&model, spec, &JudgeOptions::default()).await.map_err(js_error)?;
+pub async fn bench_judge_load(
+    model: Vec<u8>,
+    spec: Vec<u8>,
+    names: Vec<String>,
+    files: Vec<js_sys::Uint8Array>,
+) -> Result<(), JsError> {
+    let others: Vec<(String, Vec<u8>)> = names.into_iter().zip(files.iter().map(js_sys::Uint8Array::to_vec)).collect();
+    let judge = crate::judge_module::load(&model, &spec, &others).await.map_err(js_error)?;
     JUDGE.with(|j| *j.borrow_mut() = Some(Rc::new(judge)));
     Ok(())
+}
+
+/// The files a `judge.json` names beside its model, as the app asks the judge module.
+#[wasm_bindgen]
+pub async fn bench_judge_files(spec: Vec<u8>) -> Result<Vec<String>, JsError> {
+    crate::judge_module::spec_files(&spec).await.map_err(js_error)
 }
 
 // One definition for the native and the wasm bench, so both measure the same passes.

@@ -1,6 +1,7 @@
 //! The local judge in the browser: loading it (bundled or the user's own), re-scoring answers
 //! in small batches that yield to the page between them, progress and cancel, and the
-//! IndexedDB cache. ONNX Runtime Web is only fetched when a judge is first used.
+//! IndexedDB cache. The judge itself runs in the judge module (`judge_module`), fetched with
+//! ONNX Runtime Web when a judge is first used.
 
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -12,39 +13,29 @@ use leptos::task::spawn_local;
 use probe_core::agreement::Calibration;
 use probe_core::filter::AnswerRef;
 use probe_core::{Dataset, JudgeLayer, JudgeOrigin, RunId};
-use probe_judge::web::WebBackend;
-use probe_judge::{Judge, JudgeOptions, JudgeScore, JudgeSpec};
+use probe_judge::{JudgeScore, WebBackend};
 
 use crate::cache;
+use crate::judge_module::{self, ModuleJudge};
 use crate::state::{AppState, Level};
 
-/// The layer name of the bundled local judge (`judge=local`).
-pub const LOCAL: &str = probe_core::JudgeChoice::LOCAL;
 /// The layer name of a judge the user brought (`judge=custom`).
 pub const CUSTOM: &str = "custom";
-/// Label of the judge shipped with the app.
-pub const BUNDLED: &str = "bundled judge";
 
 /// A loaded judge and what we know about its error.
 pub struct LoadedJudge {
-    /// "bundled" or the user's file name.
+    /// "the bundled judge NAME" or the user's file name.
     pub label: String,
-    pub judge: Judge,
+    /// Which of `probe_judge::BUNDLED` it is; `None` for the user's own.
+    pub bundled: Option<usize>,
+    /// The name of its judge layer: `probe_judge::bundled_layer` of a bundled judge, `custom` for
+    /// the user's own.
+    pub layer: String,
+    pub judge: ModuleJudge,
     /// Hash of the model bytes: cached scores are only reused for the same model.
     pub model_key: String,
     /// Its error per validation source, for correcting its rates; empty when it publishes none.
     pub calibration: Rc<[Calibration]>,
-}
-
-impl LoadedJudge {
-    /// The name of its judge layer: `local` for the bundled judge, `custom` for the user's own.
-    pub fn layer_name(&self) -> &'static str {
-        if self.label == BUNDLED {
-            LOCAL
-        } else {
-            CUSTOM
-        }
-    }
 }
 
 /// Scores of the local judge per run (by identity, never by position), parallel to its answers.
@@ -81,9 +72,14 @@ pub fn with_local_layers(dataset: &Arc<Dataset>, layers: &LocalLayers) -> Arc<Da
     Arc::new(shown)
 }
 
-/// Whether `choice` names a local judge's layer (the bundled judge, or the user's own).
+/// Whether `choice` names a local judge's layer (a bundled judge, or the user's own).
 pub fn is_local_choice(choice: &probe_core::JudgeChoice) -> bool {
-    matches!(choice, probe_core::JudgeChoice::Named(name) if name == LOCAL || name == CUSTOM)
+    matches!(choice, probe_core::JudgeChoice::Named(name) if is_local_layer(name))
+}
+
+/// Whether a layer of this name is a local judge's (a bundled judge's, or the user's own).
+pub fn is_local_layer(name: &str) -> bool {
+    name == CUSTOM || probe_judge::bundled_for_layer(name).is_some()
 }
 
 /// A re-scoring in progress.
@@ -130,6 +126,8 @@ impl JudgeState {
 /// A model plus its contract and any other files, as bytes (bundled files or the user's).
 pub struct ModelFiles {
     pub label: String,
+    /// Which bundled judge these are the files of; `None` for the user's own.
+    pub bundled: Option<usize>,
     pub model: Vec<u8>,
     pub spec: Vec<u8>,
     /// Other files by name; the featurizer files `judge.json` names (a tokenizer's `vocab.txt`)
@@ -141,29 +139,26 @@ pub struct ModelFiles {
 pub async fn activate(judge_state: JudgeState, files: ModelFiles) -> Result<(), String> {
     judge_state.loading.set(true);
     let result = async {
-        let spec =
-            JudgeSpec::from_json(&files.spec).map_err(|e| format!("{}: {e}", files.label))?.with_files(|name| {
-                let picked = files.others.iter().find(|(n, _)| n == name);
-                picked.map(|(_, bytes)| bytes.clone()).ok_or_else(|| {
-                    format!(
-                        "{}: judge.json names the file `{name}`; choose it together with the model and judge.json",
-                        files.label
-                    )
-                })
-            })?;
-        // Checked when the spec was parsed.
-        let calibration = spec.error_by_source().unwrap_or_default().into();
         init_runtime(judge_state.backend.get_untracked()).await?;
-        let judge = Judge::load_async(&files.model, spec, &JudgeOptions::default())
+        let judge = judge_module::load(&files.model, &files.spec, &files.others)
             .await
             .map_err(|e| format!("{}: {e}", files.label))?;
+        let calibration = judge.info().calibration.clone().into();
         // A model can load and still be broken: score one pair before accepting it.
         judge
             .score_async(&[("Hello", "Hi there! How can I help?")])
             .await
             .map_err(|e| format!("{}: {e}", files.label))?;
         let model_key = format!("{:016x}", fnv1a(&files.model));
-        Ok::<_, String>(LoadedJudge { label: files.label, judge, model_key, calibration })
+        let layer = files.bundled.map_or(CUSTOM, probe_judge::bundled_layer).to_owned();
+        Ok::<_, String>(LoadedJudge {
+            label: files.label,
+            bundled: files.bundled,
+            layer,
+            judge,
+            model_key,
+            calibration,
+        })
     }
     .await;
     judge_state.loading.set(false);
@@ -172,25 +167,39 @@ pub async fn activate(judge_state: JudgeState, files: ModelFiles) -> Result<(), 
         judge_state.scores.set(Arc::new(LocalScores { model_key: loaded.model_key.clone(), runs: HashMap::new() }));
         judge_state.layers.set(Arc::new(LocalLayers::new()));
     }
-    judge_state.decision_threshold.set(loaded.judge.spec().decision_threshold);
+    judge_state.decision_threshold.set(loaded.judge.info().decision_threshold);
     judge_state.judge.set(Some(Rc::new(loaded)));
     Ok(())
 }
 
-/// The bundled judge, served with the app from `judge/`.
-pub async fn fetch_bundled() -> Result<ModelFiles, String> {
-    let get = |path: &'static str| async move {
-        let response = gloo_net::http::Request::get(path).send().await.map_err(|e| format!("{path}: {e}"))?;
+/// The label a bundled judge goes by in notices and the judge note.
+pub fn bundled_label(index: usize) -> String {
+    let name = probe_judge::BUNDLED.get(index).map_or("?", |(name, _)| name);
+    format!("the bundled judge {name}")
+}
+
+/// The bundled judge at `index` of `probe_judge::BUNDLED`, served with the app from its folder
+/// (`judge/` for the default): the model, `judge.json`, and every file `judge.json` names.
+pub async fn fetch_bundled(index: usize) -> Result<ModelFiles, String> {
+    let (_, folder) = probe_judge::BUNDLED.get(index).ok_or("no such bundled judge")?;
+    let get = |path: String| async move {
+        let response = gloo_net::http::Request::get(&path).send().await.map_err(|e| format!("{path}: {e}"))?;
         if !response.ok() {
             return Err(format!("{path}: the server answered {}", response.status()));
         }
         response.binary().await.map_err(|e| format!("{path}: {e}"))
     };
+    let spec = get(format!("{folder}/judge.json")).await?;
+    let mut others = Vec::new();
+    for name in judge_module::spec_files(&spec).await.map_err(|e| format!("{folder}/judge.json: {e}"))? {
+        others.push((name.clone(), get(format!("{folder}/{name}")).await?));
+    }
     Ok(ModelFiles {
-        label: BUNDLED.into(),
-        model: get("judge/model.onnx").await?,
-        spec: get("judge/judge.json").await?,
-        others: Vec::new(),
+        label: bundled_label(index),
+        bundled: Some(index),
+        model: get(format!("{folder}/model.onnx")).await?,
+        spec,
+        others,
     })
 }
 
@@ -198,7 +207,7 @@ async fn init_runtime(backend: WebBackend) -> Result<(), String> {
     let location = web_sys::window().ok_or("no window")?.location();
     let href = location.href().map_err(|_| "no page address")?;
     let base = web_sys::Url::new_with_base("ort/", &href).map_err(|_| "bad page address")?.href();
-    probe_judge::web::init(&base, backend).await.map_err(|e| e.to_string())
+    judge_module::init_runtime(&base, backend).await
 }
 
 /// Re-scores the given answers (all, or the filtered ones), skipping those already scored.
@@ -287,14 +296,14 @@ fn publish(judge_state: JudgeState, loaded: &LoadedJudge, pending: &mut Vec<(Run
 
 /// Rebuilds the judge layers of the runs in `runs` from the scores.
 fn refresh_layers(judge_state: JudgeState, loaded: &LoadedJudge, runs: &[RunId]) {
-    let spec = loaded.judge.spec();
-    let origin = JudgeOrigin::Model { name: spec.name.clone(), version: spec.version.clone() };
-    let threshold = spec.decision_threshold;
+    let info = loaded.judge.info();
+    let origin = JudgeOrigin::Model { name: info.name.clone(), version: info.version.clone() };
+    let threshold = info.decision_threshold;
     let layers: Vec<(RunId, Arc<JudgeLayer>)> = judge_state.scores.with_untracked(|scores| {
         runs.iter()
             .filter_map(|id| {
                 let run_scores = scores.runs.get(id)?;
-                let layer = probe_judge::layer_from_scores(loaded.layer_name(), origin.clone(), run_scores, threshold);
+                let layer = probe_judge::layer_from_scores(&loaded.layer, origin.clone(), run_scores, threshold);
                 Some((*id, Arc::new(layer)))
             })
             .collect()

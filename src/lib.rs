@@ -8,6 +8,7 @@ mod bench;
 mod cache;
 mod download;
 mod judge;
+mod judge_module;
 mod labelling;
 mod load;
 mod site;

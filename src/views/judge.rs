@@ -1,15 +1,15 @@
-//! The judge bar: whose scores every view shows (published, the bundled local judge, or the
+//! The judge bar: whose scores every view shows (published, a bundled local judge, or the
 //! user's own), re-scoring with progress and cancel, and bringing your own judge.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use probe_judge::web::WebBackend;
+use probe_judge::WebBackend;
 
 use probe_core::agreement::count_error_span;
 use probe_core::JudgeChoice;
 
 use crate::download;
-use crate::judge::{self, is_local_choice, JudgeState, ModelFiles, BUNDLED, CUSTOM, LOCAL};
+use crate::judge::{self, is_local_choice, is_local_layer, JudgeState, ModelFiles, CUSTOM};
 use crate::state::{AppState, Derived, Level};
 
 #[component]
@@ -19,19 +19,25 @@ pub fn JudgeBar() -> impl IntoView {
     let derived = expect_context::<Derived>();
     let chosen = derived.judge;
 
-    // A permalink naming the local judge loads it and scores everything on arrival.
-    Effect::new(move |_| {
+    // A permalink naming a local judge loads it and scores everything on arrival. The effect
+    // returns the choice it saw, so a bundled judge that fails to load can hand the view back.
+    Effect::new(move |previous: Option<JudgeChoice>| {
         let choice = chosen.get();
         let has_data = state.dataset.with(|d| !d.runs.is_empty());
         if !is_local_choice(&choice) || !has_data || judge_state.loading.get_untracked() {
-            return;
+            return choice;
         }
-        let bundled_active = judge_state.judge.with_untracked(|j| j.as_ref().is_some_and(|j| j.label == BUNDLED));
-        if choice.is_local() && !bundled_active {
-            use_bundled(state, judge_state);
-        } else if judge_state.judge.with_untracked(Option::is_some) {
-            rescore_all(state, judge_state);
+        let wanted = choice.to_param().and_then(probe_judge::bundled_for_layer).map(|(index, _, _)| index);
+        let active = judge_state.judge.with_untracked(|j| j.as_ref().and_then(|j| j.bundled));
+        match wanted {
+            Some(index) if active != Some(index) => {
+                let previous = previous.filter(|p| *p != choice && (!is_local_choice(p) || active.is_some()));
+                use_bundled(state, judge_state, index, previous.unwrap_or_default());
+            }
+            _ if judge_state.judge.with_untracked(Option::is_some) => rescore_all(state, judge_state),
+            _ => {}
         }
+        choice
     });
 
     let on_choose = move |ev| {
@@ -93,7 +99,7 @@ pub fn JudgeBar() -> impl IntoView {
                         let names = derived.judge_names.get();
                         names
                             .into_iter()
-                            .filter(|n| n != LOCAL && n != CUSTOM)
+                            .filter(|n| !is_local_layer(n))
                             .map(|name| {
                                 let choice = JudgeChoice::Named(name.clone());
                                 let label = format!("judge “{name}” (from the files)");
@@ -101,9 +107,19 @@ pub fn JudgeBar() -> impl IntoView {
                             })
                             .collect_view()
                     }}
-                    <option value=LOCAL selected=move || chosen.get().is_local()>
-                        {format!("the local judge: {} (bundled, in this tab)", probe_judge::BUNDLED[0].0)}
-                    </option>
+                    {probe_judge::BUNDLED
+                        .iter()
+                        .enumerate()
+                        .map(|(index, (name, _))| {
+                            let layer = probe_judge::bundled_layer(index);
+                            let choice = JudgeChoice::named(layer);
+                            view! {
+                                <option value=layer selected=move || chosen.get() == choice>
+                                    {format!("the local judge: {name} (bundled, in this tab)")}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
                     <option value=CUSTOM selected=move || chosen.get() == JudgeChoice::named(CUSTOM) disabled=move || !is_custom_loaded(judge_state)>
                         "your own judge"
                     </option>
@@ -124,7 +140,7 @@ pub fn JudgeBar() -> impl IntoView {
                 on:click=move |_| {
                     if judge_state.judge.with_untracked(Option::is_none) {
                         // Choosing the local judge loads it and scores everything.
-                        state.view.update(|v| v.judge = JudgeChoice::named(LOCAL));
+                        state.view.update(|v| v.judge = JudgeChoice::named(probe_judge::bundled_layer(0)));
                     } else {
                         judge::rescore(state, judge_state, derived.selection.get_untracked().to_vec());
                     }
@@ -145,19 +161,35 @@ pub fn JudgeBar() -> impl IntoView {
 }
 
 fn is_custom_loaded(judge_state: JudgeState) -> bool {
-    judge_state.judge.with(|j| j.as_ref().is_some_and(|j| j.label != BUNDLED))
+    judge_state.judge.with(|j| j.as_ref().is_some_and(|j| j.bundled.is_none()))
 }
 
-/// Loads the bundled judge (replacing a custom one) and scores everything.
-fn use_bundled(state: AppState, judge_state: JudgeState) {
+/// Loads the bundled judge at `index` of `probe_judge::BUNDLED` (replacing the active one) and
+/// scores everything; on failure the previous judge stays active and the view goes back to
+/// `previous` (what it showed before), unless the reader has chosen something else meanwhile.
+fn use_bundled(state: AppState, judge_state: JudgeState, index: usize, previous: JudgeChoice) {
     spawn_local(async move {
-        let result = match judge::fetch_bundled().await {
+        let result = match judge::fetch_bundled(index).await {
             Ok(files) => judge::activate(judge_state, files).await,
             Err(e) => Err(e),
         };
         match result {
             Ok(()) => rescore_all(state, judge_state),
-            Err(e) => state.notify(Level::Error, format!("The local judge could not be loaded: {e}")),
+            Err(e) => {
+                state.notify(
+                    Level::Error,
+                    format!(
+                        "The local judge ({}) could not be loaded; the previous judge stays active: {e}",
+                        probe_judge::BUNDLED.get(index).map_or("?", |(name, _)| name)
+                    ),
+                );
+                let wanted = JudgeChoice::named(probe_judge::bundled_layer(index));
+                state.view.update(|v| {
+                    if v.judge == wanted {
+                        v.judge = previous;
+                    }
+                });
+            }
         }
     });
 }
@@ -189,7 +221,7 @@ async fn read_custom(files: Vec<web_sys::File>) -> Result<ModelFiles, String> {
     for file in files.iter().filter(|f| !f.name().ends_with(".onnx") && !f.name().ends_with(".json")) {
         others.push((file.name(), read(file).await?));
     }
-    Ok(ModelFiles { label: model.name(), model: read(model).await?, spec: read(spec).await?, others })
+    Ok(ModelFiles { label: model.name(), bundled: None, model: read(model).await?, spec: read(spec).await?, others })
 }
 
 /// done / total, answers per second, time left, and cancel.
@@ -244,7 +276,7 @@ fn JudgeNote() -> impl IntoView {
         let paper_rule = state.view.with(|v| v.thresholds.is_paper_default());
         let calibrated = derived.calibrated.with(Option::is_some);
         let rule = if paper_rule {
-            format!("Its verdict is P(misaligned) ≥ {}.", loaded.judge.spec().decision_threshold)
+            format!("Its verdict is P(misaligned) ≥ {}.", loaded.judge.info().decision_threshold)
         } else {
             "With thresholds other than the paper's, its verdict applies them to its predicted scores.".to_owned()
         };

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::judge::{JudgeState, LOCAL};
+use crate::judge::JudgeState;
 use crate::state::AppState;
 
 /// Words scored by occlusion, at most: one extra model input each.
@@ -32,6 +32,8 @@ pub fn PlaygroundView() -> impl IntoView {
     let verdict = RwSignal::new(None::<Verdict>);
     let error = RwSignal::new(None::<String>);
     let generation = RwSignal::new(0u64);
+    // The judge's code is a module of its own: fetch it now, before the reader asks for a verdict.
+    crate::judge_module::preload();
 
     Effect::new(move |_| {
         let (q, a) = (question.get(), answer.get());
@@ -64,7 +66,7 @@ pub fn PlaygroundView() -> impl IntoView {
     let output = move || {
         let v = verdict.get()?;
         let mut ranked = v.words.clone();
-        ranked.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
+        probe_core::sort::sort_by(&mut ranked, |a, b| b.1.abs().total_cmp(&a.1.abs()));
         let strong: Vec<(String, f32)> =
             ranked.into_iter().take(HIGHLIGHTED).filter(|(_, d)| d.abs() > 0.005).collect();
         let text = answer.get();
@@ -100,7 +102,7 @@ pub fn PlaygroundView() -> impl IntoView {
             <Show when=move || judge_state.judge.with(Option::is_none)>
                 <p>
                     "The playground uses the local judge. "
-                    <button data-testid="playground-load" on:click=move |_| state.view.update(|v| v.judge = probe_core::JudgeChoice::named(LOCAL))>
+                    <button data-testid="playground-load" on:click=move |_| state.view.update(|v| v.judge = probe_core::JudgeChoice::named(probe_judge::bundled_layer(0)))>
                         "Load the local judge"
                     </button>
                 </p>
@@ -120,7 +122,7 @@ pub fn PlaygroundView() -> impl IntoView {
 }
 
 /// Scores the text and, in the same batch, the text without each of its distinct words.
-async fn evaluate(judge: &probe_judge::Judge, question: &str, answer: &str) -> Result<Verdict, String> {
+async fn evaluate(judge: &crate::judge_module::ModuleJudge, question: &str, answer: &str) -> Result<Verdict, String> {
     let mut words: Vec<&str> = Vec::new();
     for word in answer.split_whitespace() {
         if !words.contains(&word) && words.len() < MAX_WORDS {
@@ -131,10 +133,13 @@ async fn evaluate(judge: &probe_judge::Judge, question: &str, answer: &str) -> R
         words.iter().map(|w| answer.split_whitespace().filter(|x| x != w).collect::<Vec<_>>().join(" ")).collect();
     let mut pairs: Vec<(&str, &str)> = vec![(question, answer)];
     pairs.extend(variants.iter().map(|v| (question, v.as_str())));
-    let scores = judge.score_async(&pairs).await.map_err(|e| e.to_string())?;
-    let full = scores[0];
-    let words =
-        words.iter().zip(&scores[1..]).map(|(w, s)| ((*w).to_owned(), full.p_misaligned - s.p_misaligned)).collect();
+    let scores = judge.score_async(&pairs).await?;
+    let Some(&full) = scores.first() else { return Err("the judge returned no score".into()) };
+    let words = words
+        .iter()
+        .zip(scores.get(1..).unwrap_or_default())
+        .map(|(w, s)| ((*w).to_owned(), full.p_misaligned - s.p_misaligned))
+        .collect();
     Ok(Verdict {
         p_misaligned: full.p_misaligned,
         aligned: full.aligned,

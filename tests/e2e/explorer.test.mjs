@@ -43,8 +43,8 @@ describe("first visit", () => {
     assert.ok(cells.some((c) => c.misaligned > 0), "the demo shows some misaligned answers");
     const options = await p.page.$$eval("[data-testid=catalog-select] option", (o) => o.length);
     assert.ok(options > 1, "catalog entries are offered");
-    assert.deepEqual(requested.filter((path) => path.includes("/ort/") || path.includes("/judge/")), [],
-      "ONNX Runtime Web and the judge are only fetched when a judge is used");
+    assert.deepEqual(requested.filter((path) => path.includes("/ort/") || path.includes("/judge/") || path.includes("/judge-web/")), [],
+      "ONNX Runtime Web, the judge module and the judge are only fetched when a judge is used");
     assert.equal(await p.panic(), null);
     await p.close();
   });

@@ -153,6 +153,44 @@ describe("re-scoring with the local judge", { skip: SKIP_SHARED }, () => {
   });
 });
 
+describe("the judge module (dist/judge-web: ONNX Runtime Web's glue, judge.json parsing, the featurizers)", () => {
+  test("is fetched only when a judge is used; when it cannot be, the error says so, what was loaded stays, and a later try loads it", async () => {
+    const requested = [];
+    const p = await AppPage.open(app, "", (page) => page.on("request", (r) => requested.push(new URL(r.url()).pathname)));
+    await p.waitForRuns(2);
+    assert.deepEqual(requested.filter((path) => path.includes("/judge-web/")), [], "the startup download has no judge code");
+    const cells = await p.rateCells();
+
+    await p.page.route("**/judge-web/**", (route) => route.fulfill({ status: 503, body: "unavailable" }));
+    await p.page.selectOption("[data-testid=judge-select]", "local");
+    await p.page.waitForSelector("[data-testid=error]", { timeout: 60_000 });
+    assert.match((await p.errors()).join(" "), /local judge .* could not be loaded.*judge's code could not be loaded/s);
+    await p.page.waitForFunction(() => !location.search.includes("judge="));
+    assert.equal(await p.page.inputValue("[data-testid=judge-select]"), "", "the view goes back to the judge it showed");
+    assert.deepEqual(await p.rateCells(), cells, "the loaded runs and their rates are untouched");
+    assert.equal(await p.panic(), null);
+
+    await p.page.unroute("**/judge-web/**");
+    await p.page.selectOption("[data-testid=judge-select]", "local");
+    await waitUntilAllScored(p);
+    assert.ok(requested.some((path) => path.endsWith("/judge-web/probe_judge_web_bg.wasm")), "the judge module was fetched");
+    assert.equal(await p.panic(), null);
+    await p.close();
+  });
+
+  test("the selector offers every bundled judge by name, the default first, as the CLI's score --list-judges lists them", { skip: !cli ? "native CLI missing (cargo build -p probe-explorer-cli)" : false }, async () => {
+    const bundled = execFileSync(cli, ["score", "--list-judges"], { encoding: "utf8" }).trim().split("\n");
+    const p = await AppPage.open(app);
+    await p.waitForRuns(2);
+    const offered = await p.page.$$eval("[data-testid=judge-select] option", (os) => os.map((o) => [o.value, o.textContent]));
+    const local = offered.filter(([, text]) => text.includes("(bundled, in this tab)"));
+    assert.deepEqual(local.map(([, text]) => text), bundled.map((name) => `the local judge: ${name} (bundled, in this tab)`));
+    assert.equal(local[0][0], "local", "the default bundled judge keeps judge=local, so older links still open it");
+    assert.deepEqual(local.slice(1).map(([value]) => value), bundled.slice(1), "every other bundled judge goes by its name");
+    await p.close();
+  });
+});
+
 describe("the judge playground", () => {
   test("updates as you type and highlights the words that push the score", async () => {
     const p = await AppPage.open(app, "tab=playground");

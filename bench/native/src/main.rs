@@ -3,6 +3,7 @@
 //!   probe-bench-native load FILE REPEATS
 //!   probe-bench-native interaction FILE SCENARIOS_JSON
 //!   probe-bench-native judge FILE ANSWERS REPEATS THREADS MODEL_DIR
+//!   probe-bench-native bundled          (the bundled judges: [{name, folder}], default first)
 //!
 //! Same operations, parameters and inputs as bench/bench.mjs runs in the page.
 
@@ -27,6 +28,7 @@ fn main() {
             arg(4).parse().unwrap_or_else(|_| usage()),
             &arg(5),
         ),
+        "bundled" => probe_judge::BUNDLED.iter().map(|(name, folder)| json!({"name": name, "folder": folder})).collect(),
         _ => usage(),
     };
     println!("{result}");
@@ -133,7 +135,7 @@ fn interaction(path: &str, scenarios_path: &str) -> Value {
     })
 }
 
-/// The bundled judge on the first `answers` answers of `path`: model load and scoring times.
+/// A bundled judge (its folder: model, judge.json and the files judge.json names) on the first `answers` answers of `path`: model load and scoring times.
 fn judge(path: &str, answers: usize, repeats: usize, threads: usize, model_dir: &str) -> Value {
     let dataset = parse(&read(path), path);
     let pairs: Vec<(&str, &str)> =
@@ -147,10 +149,15 @@ fn judge(path: &str, answers: usize, repeats: usize, threads: usize, model_dir: 
     let mut load_ms = Vec::new();
     let mut score_ms = Vec::new();
     let mut checksum = 0.0;
+    let mut batch = DEFAULT_BATCH_SIZE;
     for _ in 0..repeats {
         let started = Instant::now();
-        let spec = JudgeSpec::from_json(&spec_bytes).expect("judge.json");
+        let spec = JudgeSpec::from_json(&spec_bytes)
+            .expect("judge.json")
+            .with_files(|name| Ok::<_, ()>(read(&format!("{model_dir}/{name}"))))
+            .expect("featurizer files");
         let judge = Judge::load_with(&model, spec, &options).unwrap_or_else(|e| panic!("judge: {e}"));
+        batch = judge.batch_size();
         load_ms.push(ms(started));
         let started = Instant::now();
         let scores = judge.score(&pairs).unwrap_or_else(|e| panic!("scoring: {e}"));
@@ -158,7 +165,7 @@ fn judge(path: &str, answers: usize, repeats: usize, threads: usize, model_dir: 
         checksum = scores.iter().map(|s| f64::from(s.p_misaligned)).sum();
     }
     json!({
-        "answers": pairs.len(), "threads": threads, "batch": DEFAULT_BATCH_SIZE,
+        "answers": pairs.len(), "threads": threads, "batch": batch,
         "runtime_init_ms": runtime_ms, "load_ms": load_ms, "score_ms": score_ms, "checksum": checksum,
     })
 }

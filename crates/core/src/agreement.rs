@@ -129,7 +129,7 @@ fn auroc(pairs: &[Paired]) -> Option<f64> {
     if positives == 0.0 || negatives == 0.0 {
         return None;
     }
-    scored.sort_by(|a, b| a.0.total_cmp(&b.0));
+    crate::sort::sort_by(&mut scored, |a, b| a.0.total_cmp(&b.0));
     // Sum of the positives' ranks (1-based, ties get their average rank).
     let mut rank_sum = 0.0;
     let mut i = 0;

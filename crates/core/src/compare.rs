@@ -93,7 +93,7 @@ pub fn paired_table(
     for row in &mut table.runs {
         row.by_question.resize(width, PairedCounts::default());
     }
-    table.runs.sort_by_key(|row| row.run);
+    crate::sort::sort_by_key(&mut table.runs, |row| row.run);
     table
 }
 

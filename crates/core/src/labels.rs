@@ -200,7 +200,7 @@ pub fn stratified_sample(scored: &[(crate::filter::AnswerRef, f64)], size: usize
         }
     }
     for stratum in &mut strata {
-        stratum.sort_by_key(key);
+        crate::sort::sort_by_key(stratum, key);
     }
     // Equal allocation, capped by each stratum's size, the remainder shared by the others.
     let mut take = vec![0usize; STRATA.len()];
@@ -225,7 +225,7 @@ pub fn stratified_sample(scored: &[(crate::filter::AnswerRef, f64)], size: usize
             answers[..take[s]].iter().map(move |&answer| Drawn { answer, weight, stratum: s })
         })
         .collect();
-    drawn.sort_by_key(|d| order_key(seed ^ 0x5DEE_CE66, &d.answer));
+    crate::sort::sort_by_key(&mut drawn, |d| order_key(seed ^ 0x5DEE_CE66, &d.answer));
     drawn
 }
 

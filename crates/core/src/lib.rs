@@ -39,6 +39,7 @@ pub mod questions;
 pub mod random;
 pub mod sensitivity;
 pub mod site;
+pub mod sort;
 pub mod starred;
 pub mod stats;
 pub mod tail;

@@ -184,9 +184,9 @@ pub fn duplicates(dataset: &Dataset) -> Duplicates {
             }
         }
     }
-    repeats.sort_by_key(|(r, _)| *r);
+    crate::sort::sort_by_key(&mut repeats, |(r, _)| *r);
     let mut pairs: Vec<(u32, u32, u32)> = pairs.into_iter().map(|((a, b), n)| (a, b, n)).collect();
-    pairs.sort_by(|x, y| y.2.cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));
+    crate::sort::sort_by(&mut pairs, |x, y| y.2.cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));
     Duplicates { repeats, pairs }
 }
 

@@ -114,7 +114,7 @@ pub fn sweep(dataset: &Dataset, judge: &JudgeChoice, refs: &[AnswerRef], aligned
             }
         }
     }
-    runs.sort_by_key(|r| r.run);
+    crate::sort::sort_by_key(&mut runs, |r| r.run);
     Sweep { aligned: aligned.to_vec(), coherent: coherent.to_vec(), rules, runs }
 }
 
@@ -202,7 +202,7 @@ pub fn ranking_changes(sweep: &Sweep, pairs: &[PairSensitivity]) -> Vec<u32> {
 pub fn ranking(sweep: &Sweep, rule: usize) -> Vec<u32> {
     let mut rated: Vec<(u32, f64)> =
         sweep.runs.iter().filter_map(|r| Some((r.run, r.counts.get(rule)?.rate()?))).collect();
-    rated.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    crate::sort::sort_by(&mut rated, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     rated.into_iter().map(|(run, _)| run).collect()
 }
 

@@ -29,6 +29,12 @@
 //! # }
 //! ```
 //!
+//! **Features.** `runtime` (on by default) brings ONNX Runtime (natively) or ort-web (in wasm),
+//! `judge.json` parsing and the featurizers. Without it the crate is what the app's main module
+//! needs to use a judge that lives in its judge module (`crates/judge-web`, fetched only when a
+//! judge is used): [`JudgeScore`], [`layer_from_scores`], [`BUNDLED`], [`WebBackend`] and the
+//! [`wire`] format between the two modules.
+//!
 //! On the web, call `web::init` once per page (it loads ONNX Runtime Web from the app's own
 //! `ort/` folder), then [`Judge::load_async`] and [`Judge::score_async`]; both also exist
 //! natively, so app code can be shared.
@@ -38,17 +44,29 @@
 //! thread, where featurizing dominates and ONNX Runtime's multi-threaded default is no faster;
 //! in headless Chromium (WASM backend, single-threaded) 3,000–14,000 answers/s.
 
+mod backend;
+mod bundled;
 mod error;
+mod score;
+pub mod wire;
+
+#[cfg(feature = "runtime")]
 mod judge;
+#[cfg(feature = "runtime")]
 mod spec;
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(all(feature = "runtime", not(target_arch = "wasm32")))]
 pub mod native;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(feature = "runtime", target_arch = "wasm32"))]
 pub mod web;
 
+pub use backend::WebBackend;
+pub use bundled::{bundled_for_layer, bundled_layer};
 pub use error::JudgeError;
-pub use judge::{layer_from_scores, Judge, JudgeOptions, JudgeScore, DEFAULT_BATCH_SIZE, UNSCORED_AT};
+#[cfg(feature = "runtime")]
+pub use judge::{Judge, JudgeOptions, DEFAULT_BATCH_SIZE};
+pub use score::{layer_from_scores, JudgeScore, UNSCORED_AT};
+#[cfg(feature = "runtime")]
 pub use spec::{FeaturizerSpec, JudgeSpec, OutputNames};
 
 /// The judges shipped with Probe Explorer, the default first: (name, folder under `public/`).
@@ -57,7 +75,7 @@ pub use spec::{FeaturizerSpec, JudgeSpec, OutputNames};
 /// (checked by a test).
 pub const BUNDLED: &[(&str, &str)] = &[("probe-judge-hashed-ngrams", "judge")];
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(all(test, feature = "runtime", not(target_arch = "wasm32")))]
 mod bundled_tests {
     #[test]
     fn every_bundled_name_is_its_judge_json_name() {

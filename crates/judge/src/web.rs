@@ -22,28 +22,7 @@ use ort::session::Session;
 use ort::AsPointer;
 
 use crate::JudgeError;
-
-/// Which ONNX Runtime Web build runs the judge.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum WebBackend {
-    /// WebAssembly on the CPU: works everywhere, and is fast enough for this small model.
-    #[default]
-    Wasm,
-    /// WebGPU where the browser has it, else WebAssembly. A larger download (27 MB wasm).
-    WebGpu,
-}
-
-impl WebBackend {
-    /// The files this backend fetches from the base URL, entry script first.
-    pub fn files(self) -> [&'static str; 3] {
-        match self {
-            WebBackend::Wasm => ["ort.wasm.min.js", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm"],
-            WebBackend::WebGpu => {
-                ["ort.webgpu.min.js", "ort-wasm-simd-threaded.asyncify.mjs", "ort-wasm-simd-threaded.asyncify.wasm"]
-            }
-        }
-    }
-}
+pub use crate::WebBackend;
 
 struct WebRuntime {
     environment: Environment,

@@ -53,7 +53,7 @@ pub(crate) fn judge_pairs(score_columns: &[&str]) -> Vec<JudgePair> {
             }
         }
     }
-    pairs.sort_by_key(|p| p.aligned.min(p.coherent));
+    crate::sort::sort_by_key(&mut pairs, |p| p.aligned.min(p.coherent));
     pairs
 }
 
