@@ -149,8 +149,8 @@ def main():
         # dynamically quantized (int8): its activations are scaled per run, so one answer per run
         "max_batch_size": 1,
         "validation": {
-            "method": (f"leave-one-repository-out on a uniform random sample of {len(idx)} of {len(rows)} "
-                       "rows, pooled out-of-fold predictions on judged answers"),
+            "method": ("leave-one-repository-out, pooled out-of-fold predictions on judged answers"
+                       + ("" if len(idx) == len(rows) else f" (a uniform random sample of {len(idx)} of {len(rows)} rows)")),
             "tpr": round(calibration["true_positives"] / calibration["positives"], 4),
             "fpr": round(calibration["false_positives"] / calibration["negatives"], 4),
             "calibration": calibration,
@@ -181,9 +181,17 @@ def main():
         "seconds": round(time.time() - t0),
     }
     (HERE / "metrics.json").write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
-    import card
-    card.write()
+    write_card()
     log(f"done in {time.time() - t0:.0f}s: {onnx_path} ({onnx_path.stat().st_size / 1e6:.1f} MB)")
+
+
+def write_card():
+    """train/encoder/card.py (train/train.py puts train/ first on the path, whose card.py is the fast judge's)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("encoder_card", HERE / "card.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    mod.write()
 
 
 def export_judge_session(path):

@@ -61,7 +61,8 @@ def load_features(rows, tok, limit=None):
         idx, A = idx[:limit], A[:limit]
     qz = np.load(out / "questions.npz")
     qmap = {k: i for i, k in enumerate(qz["keys"])}
-    Q = np.stack([qz["feats"][qmap[" ".join(map(str, tok["q"][i][:common.Q_TOKENS]))]] for i in idx])
+    qfeats = qz["feats"]  # once: each qz[...] reads the array anew, and a row of it keeps that copy alive
+    Q = qfeats[[qmap[" ".join(map(str, tok["q"][i][:common.Q_TOKENS]))] for i in idx]]
     return idx, A, Q
 
 
