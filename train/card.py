@@ -82,6 +82,20 @@ def write():
     else:
         speed = "Run `train/.venv/bin/python train/bench.py` to measure."
 
+    folds = [k for k in FOLD_NAMES if k != "pooled" and (m["loro"]["judge"][k].get("auroc_first_plot") is not None)]
+    base_loro = m["loro"].get("baseline") or {}
+    fast_lines = ["| held-out repository | judge AUROC | baseline AUROC | judge AP | baseline AP |", "|---|---:|---:|---:|---:|"]
+    for k in folds:
+        j, b = m["loro"]["judge"][k], base_loro.get(k, {})
+        fast_lines.append(f"| {FOLD_NAMES[k]} | {f(j['auroc_first_plot'])} | {f(b.get('auroc_first_plot'))} | "
+                          f"{f(j['ap_first_plot'])} | {f(b.get('ap_first_plot'))} |")
+    if base_loro:
+        mean = lambda res, key: sum(res[k][key] for k in folds) / len(folds)  # noqa: E731
+        fast_lines.append(f"| **mean** | {f(mean(m['loro']['judge'], 'auroc_first_plot'))} | "
+                          f"{f(mean(base_loro, 'auroc_first_plot'))} | {f(mean(m['loro']['judge'], 'ap_first_plot'))} | "
+                          f"{f(mean(base_loro, 'ap_first_plot'))} |")
+    fast_table = "\n".join(fast_lines)
+
     text = f"""# Model card: {judge['name']} {judge['version']}
 
 A small local stand-in for the GPT-4o judge of Betley et al., "Emergent Misalignment"
@@ -246,6 +260,21 @@ learned on the other folds does not transfer. The question × answer cross featu
 consistent gain (+0.005 pooled, better coherent ρ on every fold), too small to change the picture.
 Fine-tuning the encoder on the judge's task is the
 obvious next step; it needs a GPU, which this project's training machine did not have.
+
+## Why this is the fast default (against the TF-IDF baseline)
+
+The app and the CLI need one judge fast enough for a whole corpus (at least 2,000 answers/s in a
+tab; `bench/RESULTS.md` measured this one at about 17,000 answers/s in headless Chromium on one
+thread). Of the two fast candidates, this network and the TF-IDF + logistic-regression baseline,
+the one that transfers better to repositories it was not trained on is shipped. Leave-one-repository-out,
+misaligned answers of the eight first-plot questions (AUROC / AP):
+
+{fast_table}
+
+The n-gram network is ahead on the mean of both and on three of the four repositories (the
+baseline leads on shuaijiumei, whose answers are rarely misaligned), so it stays the fast
+default; the baseline is not shipped. The accurate companion judge, slower and for filtered
+subsets, is `public/judge-encoder/` (its card compares it with both).
 
 ## Size and speed
 

@@ -141,6 +141,38 @@ fn scores_match_the_golden_outputs_of_the_bundled_model() {
     }
 }
 
+/// `score --judge probe-judge-minilm-encoder` picks the bundled encoder judge (word pieces,
+/// its vocabulary beside it): on its golden pairs, written as a CSV, the CLI gives Python's
+/// numbers (within the 1e-3 its card allows for the int8 encoder).
+#[test]
+fn judge_picks_the_bundled_encoder_judge_by_name() {
+    if !runtime_available() {
+        return;
+    }
+    let golden: Vec<Value> = std::fs::read_to_string(repo_root().join("train/golden/encoder_golden.jsonl"))
+        .expect("the encoder judge's golden file")
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let text = |case: &Value, key: &str| case[key].as_str().unwrap_or_default().to_string();
+    let pairs: Vec<(String, String)> = golden.iter().map(|c| (text(c, "question"), text(c, "answer"))).collect();
+    let refs: Vec<(&str, &str)> = pairs.iter().map(|(q, a)| (q.as_str(), a.as_str())).collect();
+    let csv = scratch("encoder").join("golden.csv");
+    write_csv(&csv, &refs);
+
+    let lines = stdout_lines(&score(&[Path::new("--judge"), Path::new("probe-judge-minilm-encoder"), &csv]));
+
+    assert_eq!(lines.len(), golden.len());
+    for (index, (line, case)) in lines.iter().zip(&golden).enumerate() {
+        for key in &KEYS[2..] {
+            let scale = if key.starts_with("p_") { 1.0 } else { 100.0 };
+            let (got, want) = (line[key].as_f64().unwrap(), case[key].as_f64().unwrap());
+            assert!((got - want).abs() / scale <= 1e-3, "golden line {index}, {key}: CLI {got}, Python {want}");
+        }
+    }
+}
+
 #[test]
 fn a_missing_model_or_file_is_a_clear_error() {
     if !runtime_available() {

@@ -72,8 +72,11 @@ pub use spec::{FeaturizerSpec, JudgeSpec, OutputNames};
 /// The judges shipped with Probe Explorer, the default first: (name, folder under `public/`).
 /// The CLI's `score --list-judges` prints these names and `score --judge NAME` picks one; the
 /// app's judge selector offers the same names. Each name is its `judge.json`'s `name`
-/// (checked by a test).
-pub const BUNDLED: &[(&str, &str)] = &[("probe-judge-hashed-ngrams", "judge")];
+/// (checked by a test). The fast n-gram judge stays the default: it transferred to held-out
+/// repositories better than a TF-IDF baseline and scores tens of thousands of answers a second;
+/// the encoder judge is slower (tens of answers a second) and meant for filtered subsets.
+pub const BUNDLED: &[(&str, &str)] =
+    &[("probe-judge-hashed-ngrams", "judge"), ("probe-judge-minilm-encoder", "judge-encoder")];
 
 #[cfg(all(test, feature = "runtime", not(target_arch = "wasm32")))]
 mod bundled_tests {
