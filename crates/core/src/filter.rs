@@ -640,10 +640,13 @@ impl Matcher {
     fn find_at(&self, text: &str, from: usize) -> Option<Range<usize>> {
         let rest = text.get(from..)?;
         match &self.needle {
-            Needle::Ascii { needle, pair: Some(pair), .. } => {
+            // Natively, memchr's AVX2 scan for one byte beats the portable pair test below.
+            Needle::Ascii { needle, pair: Some(pair), .. }
+                if cfg!(all(target_arch = "wasm32", target_feature = "simd128")) =>
+            {
                 pair.find(rest.as_bytes(), needle).map(|at| from + at..from + at + needle.len())
             }
-            Needle::Ascii { needle, rare, pair: None } => {
+            Needle::Ascii { needle, rare, .. } => {
                 let rare_byte = *needle.get(*rare)?;
                 let bytes = rest.as_bytes();
                 let scan = bytes.get(*rare..)?;
@@ -1020,6 +1023,26 @@ mod tests {
             let got: Vec<(usize, usize)> =
                 highlight_ranges(&text, &needle).into_iter().map(|r| (r.start, r.end)).collect();
             assert_eq!(got, expected, "round {round}: {needle:?} in {text:?}");
+        }
+    }
+
+    #[test]
+    fn the_pair_search_finds_the_first_match_the_slow_search_finds() {
+        let mut random = crate::random::SplitMix64(5);
+        let alphabet = b"aAbBkK lL.,@`{[_0";
+        let pick = |r: &mut crate::random::SplitMix64| alphabet[(r.next_u64() % alphabet.len() as u64) as usize];
+        for round in 0..2000 {
+            let text: Vec<u8> = (0..(random.next_u64() % 80)).map(|_| pick(&mut random)).collect();
+            let needle: Vec<u8> =
+                (0..2 + random.next_u64() % 4).map(|_| pick(&mut random).to_ascii_lowercase()).collect();
+            let (first, second) = (
+                (random.next_u64() % needle.len() as u64) as usize,
+                (random.next_u64() % needle.len() as u64) as usize,
+            );
+            let Some(pair) = Pair::new(&needle, first, second) else { continue };
+            let want = (0..text.len())
+                .find(|&i| text.get(i..i + needle.len()).is_some_and(|w| w.eq_ignore_ascii_case(&needle)));
+            assert_eq!(pair.find(&text, &needle), want, "round {round}: {needle:?} in {text:?}");
         }
     }
 

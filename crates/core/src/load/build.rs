@@ -6,8 +6,6 @@
 
 use std::collections::HashMap;
 
-use ::csv::StringRecord;
-
 use crate::model::{
     ColumnMapping, JudgeChoice, JudgeLayer, JudgeOrigin, MetaColumn, RunBuilder, ScoreColumn, META_MISSING,
 };
@@ -55,7 +53,7 @@ pub(crate) fn build(
         // doublings, each of which would copy the texts so far (the tab's memory keeps the peak).
         builder.reserve(0, text.len());
     }
-    let last_start = visit(&table.body, source, |row, line, record| {
+    let unterminated = visit(&table.body, source, |row, line, record| {
         if check_width && record.len() != width {
             let kind = if record.len() < width { Kind::ShortRecord } else { Kind::LongRecord };
             log.add(kind, None, Some(line), || {
@@ -86,8 +84,11 @@ pub(crate) fn build(
         let line = u32::try_from(line).unwrap_or(u32::MAX);
         builder.push_interned(row, line, question, cell(fields.answer), &scores, &[], &[]);
     })?;
-    if let (Body::Csv { text, delimiter }, Some(last_start)) = (&table.body, last_start) {
-        check_unterminated_quote(text, *delimiter, last_start, &mut log);
+    if let Some((line, swallowed)) = unterminated {
+        log.note(
+            Some(line),
+            format!("a quote opened in this record is never closed; the rest of the file ({swallowed} lines) was read into one field"),
+        );
     }
     for position in headers.len()..pending.len() {
         columns::push_unique(&mut headers, format!("column_{}", position + 1), false, &mut log);
@@ -191,9 +192,9 @@ fn needs_mapping(
         if record.len() > stats.len() {
             stats.resize(record.len(), ColumnStats::default());
         }
-        for (i, (cell, stats)) in record.iter().zip(stats.iter_mut()).enumerate() {
+        for (i, stats) in stats.iter_mut().enumerate().take(record.len()) {
             if !fields.contains(i) {
-                stats.observe(cell, line);
+                stats.observe(record.get(i).unwrap_or(""), line);
             }
         }
     });
@@ -224,41 +225,49 @@ pub(crate) fn score_value(score: Score) -> Option<f64> {
     }
 }
 
-/// Calls `f(row, line, record)` for each data record. For CSV, returns where
-/// the last record starts.
-fn visit(
-    body: &Body<'_>,
-    source: &str,
-    mut f: impl FnMut(u32, u64, &StringRecord),
-) -> Result<Option<usize>, LoadError> {
-    match body {
-        Body::Csv { text, delimiter } => {
-            let mut row = 0u32;
-            let visited = super::csv::visit(text, *delimiter, source, |line, record| {
-                f(row, line, record);
-                row = row.saturating_add(1);
-            })?;
-            Ok(Some(visited.last_record_start))
+/// One record's cells, from a CSV or a JSON reader.
+enum Record<'a, 'r> {
+    Csv(&'a super::csv::Cells<'r>),
+    Json(&'a ::csv::StringRecord),
+}
+
+impl Record<'_, '_> {
+    fn len(&self) -> usize {
+        match self {
+            Record::Csv(cells) => cells.len(),
+            Record::Json(cells) => cells.len(),
         }
-        Body::Json(table) => {
-            table.rows.iter().for_each(|r| f(r.row, r.line, &r.cells));
-            Ok(None)
+    }
+
+    fn get(&self, i: usize) -> Option<&str> {
+        match self {
+            Record::Csv(cells) => cells.get(i),
+            Record::Json(cells) => cells.get(i),
         }
     }
 }
 
-fn check_unterminated_quote(text: &str, delimiter: u8, last_start: usize, log: &mut IssueLog) {
-    // An unterminated quote swallows the rest of the file into the last record.
-    if !super::csv::unterminated_quote(text, last_start, delimiter) {
-        return;
+/// Calls `f(row, line, record)` for each data record. For CSV, returns the line and the lines
+/// swallowed by a quote that is never closed, if one is.
+fn visit(
+    body: &Body<'_>,
+    source: &str,
+    mut f: impl FnMut(u32, u64, &Record<'_, '_>),
+) -> Result<Option<(u64, u64)>, LoadError> {
+    match body {
+        Body::Csv { text, delimiter } => {
+            let mut row = 0u32;
+            let visited = super::csv::visit(text, *delimiter, source, |line, record| {
+                f(row, line, &Record::Csv(record));
+                row = row.saturating_add(1);
+            })?;
+            Ok(visited.unterminated)
+        }
+        Body::Json(table) => {
+            table.rows.iter().for_each(|r| f(r.row, r.line, &Record::Json(&r.cells)));
+            Ok(None)
+        }
     }
-    let newlines = |bytes: Option<&[u8]>| bytes.unwrap_or_default().iter().filter(|&&b| b == b'\n').count();
-    let line = 1 + newlines(text.as_bytes().get(..last_start)) as u64;
-    let swallowed = newlines(text.as_bytes().get(last_start..));
-    log.note(
-        Some(line),
-        format!("a quote opened in this record is never closed; the rest of the file ({swallowed} lines) was read into one field"),
-    );
 }
 
 /// Reads one score cell; odd values are reported and treated as blank.

@@ -278,18 +278,9 @@ mod tests {
         (out, scanner.in_quotes())
     }
 
-    /// The same records as the loader's `csv` reader gives, header included.
+    /// The same records as the `csv` crate gives with the loader's settings, header included.
     fn by_csv_crate(text: &str, delimiter: u8) -> Records {
-        let mut out = Vec::new();
-        // The loader's visit skips the header: re-read it the same way csv.rs does.
-        if let Ok(header) = super::super::csv::header(text, delimiter, "t") {
-            let first_line = 1 + text.bytes().take_while(|&b| b == b'\r' || b == b'\n').filter(|&b| b == b'\n').count();
-            out.push((first_line as u64, header.into_iter().map(String::into_bytes).collect()));
-        }
-        let _ = super::super::csv::visit(text, delimiter, "t", |line, record| {
-            out.push((line, record.iter().map(|f| f.as_bytes().to_vec()).collect()));
-        });
-        out
+        super::super::csv::records_by_csv_crate(text, delimiter)
     }
 
     fn same_as_csv_crate(text: &str, delimiter: u8) {
