@@ -36,6 +36,8 @@ pub(crate) struct Visited {
 /// One data record's cells, as [`visit`] hands them over.
 pub(crate) struct Cells<'r> {
     record: &'r Record,
+    /// Byte offset in the text just past the record.
+    pub(crate) end: usize,
 }
 
 impl Cells<'_> {
@@ -68,11 +70,11 @@ pub(crate) fn visit(
             is_header = false;
             continue;
         }
-        f(record.line, &Cells { record });
+        f(record.line, &Cells { record, end: pos });
     }
     if let Some(record) = scanner.finish() {
         if !is_header {
-            f(record.line, &Cells { record });
+            f(record.line, &Cells { record, end: bytes.len() });
         }
     }
     let unterminated = scanner
