@@ -157,6 +157,18 @@ pub fn rate_table_all(dataset: &Dataset, judge: &JudgeChoice, thresholds: &Thres
     builder.finish()
 }
 
+/// Judged and misaligned answers of one judge layer over all its answers: the rate table's
+/// counting pass without the table.
+pub fn layer_counts(layer: &JudgeLayer, thresholds: &Thresholds) -> Counts {
+    let rule = Rule::new(layer, thresholds);
+    let (below, above) = thresholds.strict_cuts();
+    let (judged, misaligned) = match rule.own() {
+        Some((p, cut)) => count_own(&layer.aligned, &layer.coherent, p, cut),
+        None => count_scores(&layer.aligned, &layer.coherent, below, above),
+    };
+    Counts { judged, misaligned }
+}
+
 /// Judged and misaligned answers among the scores given, with no branch per answer: NaN (blank)
 /// fails every comparison, so `a < below && c > above` already implies both are scored.
 #[inline]
