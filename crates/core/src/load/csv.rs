@@ -35,6 +35,7 @@ pub(crate) struct Visited {
 
 /// One data record's cells, as [`visit`] hands them over.
 pub(crate) struct Cells<'r> {
+    text: &'r str,
     record: &'r Record,
     /// Byte offset in the text just past the record.
     pub(crate) end: usize,
@@ -48,7 +49,13 @@ impl Cells<'_> {
     /// Cell `i` (unquoted), `None` past the record's end. Cells are cut from UTF-8 text at ASCII
     /// delimiters and quotes, so they are UTF-8 themselves.
     pub(crate) fn get(&self, i: usize) -> Option<&str> {
-        (i < self.record.len()).then(|| std::str::from_utf8(self.record.bytes(i)).unwrap_or_default())
+        if i >= self.record.len() {
+            return None;
+        }
+        Some(match self.record.source(i) {
+            Some(range) => self.text.get(range).unwrap_or_default(),
+            None => std::str::from_utf8(self.record.bytes(i)).unwrap_or_default(),
+        })
     }
 }
 
@@ -62,7 +69,7 @@ pub(crate) fn visit(
     mut f: impl FnMut(u64, &Cells<'_>),
 ) -> Result<Visited, LoadError> {
     let bytes = text.as_bytes();
-    let mut scanner = Scanner::new(delimiter);
+    let mut scanner = Scanner::borrowing(delimiter);
     let mut pos = 0;
     let mut is_header = true;
     while let Some(record) = scanner.next(bytes, &mut pos, &[]) {
@@ -70,11 +77,11 @@ pub(crate) fn visit(
             is_header = false;
             continue;
         }
-        f(record.line, &Cells { record, end: pos });
+        f(record.line, &Cells { text, record, end: pos });
     }
     if let Some(record) = scanner.finish() {
         if !is_header {
-            f(record.line, &Cells { record, end: bytes.len() });
+            f(record.line, &Cells { text, record, end: bytes.len() });
         }
     }
     let unterminated = scanner
