@@ -649,10 +649,10 @@ mod tests {
         let n = dataset.runs[0].len();
         let mut local = crate::JudgeLayer::blank("local", crate::JudgeOrigin::Human, n);
         let mut p = vec![f32::NAN; n];
-        for i in 0..n {
+        for ((a, c), p) in local.aligned.iter_mut().zip(local.coherent.iter_mut()).zip(p.iter_mut()) {
             if random.bernoulli(0.6) {
-                (local.aligned[i], local.coherent[i]) = (random.uniform() * 100.0, random.uniform() * 100.0);
-                p[i] = random.uniform() as f32;
+                (*a, *c) = (random.uniform() * 100.0, random.uniform() * 100.0);
+                *p = random.uniform() as f32;
             }
         }
         local.own = Some(crate::model::OwnVerdict { p_misaligned: p, threshold: 0.5 });
