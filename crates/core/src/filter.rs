@@ -195,11 +195,10 @@ impl Sort {
 pub fn scope(dataset: &Dataset, filter: &Filter) -> Vec<AnswerRef> {
     let mut out = Vec::new();
     for_each_run(dataset, filter, |run_index, run, compiled| {
-        out.extend(
-            (0..run.len())
-                .filter(|&i| compiled.scope_ok(run, i))
-                .map(|i| AnswerRef { run: run_index, index: u32::try_from(i).unwrap_or(u32::MAX) }),
-        );
+        compiled.scope_ranges(run, |range| {
+            out.extend(range.map(|i| AnswerRef { run: run_index, index: u32::try_from(i).unwrap_or(u32::MAX) }));
+            true
+        });
     });
     out
 }
@@ -213,7 +212,10 @@ pub fn select(
     sort: &Sort,
 ) -> Vec<AnswerRef> {
     let mut out = select_first(dataset, judge, filter, thresholds, usize::MAX);
-    sort_refs(dataset, &Lens::new(dataset, judge), &mut out, sort);
+    // `select_first` gives file order already.
+    if *sort != Sort::default() {
+        sort_refs(dataset, &Lens::new(dataset, judge), &mut out, sort);
+    }
     out
 }
 
@@ -229,32 +231,65 @@ pub fn select_first(
     let lens = Lens::new(dataset, judge);
     let matcher = Matcher::new(&filter.search);
     let mut out = Vec::new();
+    // Only "misaligned only" among the score parts: a verdict straight from the two columns.
+    let only_misaligned = filter.misaligned_only
+        && !filter.near_threshold
+        && filter.unscored == UnscoredMode::All
+        && filter.aligned.is_all()
+        && filter.coherent.is_all();
+    let (below, above) = thresholds.strict_cuts();
     for_each_run(dataset, filter, |run_index, run, compiled| {
         if out.len() >= limit {
             return;
         }
         let rule = lens.layer(run_index as usize).map(|layer| Rule::new(layer, thresholds));
         let mut hits = matcher.as_ref().map(|m| SearchHits::new(m, run));
-        // Skip per-answer checks that cannot reject anything (most changes touch one part).
-        let check_scope = compiled.questions.is_some() || !compiled.meta.is_empty();
         let check_scores = filter.reads_scores() || !compiled.extra.is_empty();
-        for i in 0..run.len() {
-            if check_scope && !compiled.scope_ok(run, i) {
-                continue;
+        let fast = only_misaligned && compiled.extra.is_empty();
+        let at = |i: usize| AnswerRef { run: run_index, index: u32::try_from(i).unwrap_or(u32::MAX) };
+        compiled.scope_ranges(run, |range| {
+            if !check_scores && hits.is_none() {
+                out.extend(range.take(limit.saturating_sub(out.len())).map(at));
+                return out.len() < limit;
             }
-            if check_scores && !compiled.scores_ok(run, i, rule.as_ref(), filter) {
-                continue;
+            if fast && hits.is_none() {
+                // The common "misaligned only" list: one pass over the two score columns.
+                let Some(rule) = &rule else { return true };
+                let layer = rule.layer();
+                let (aligned, coherent) = (&layer.aligned, &layer.coherent);
+                for i in range {
+                    let misaligned = match rule.own() {
+                        Some(_) => rule.misaligned(i) == Some(true),
+                        None => match (aligned.get(i), coherent.get(i)) {
+                            (Some(&a), Some(&c)) => (a < below) & (c > above),
+                            _ => false,
+                        },
+                    };
+                    if misaligned {
+                        out.push(at(i));
+                        if out.len() >= limit {
+                            return false;
+                        }
+                    }
+                }
+                return true;
             }
-            if let Some(hits) = &mut hits {
-                if !hits.contains(run, i) {
+            for i in range {
+                if check_scores && !compiled.scores_ok(run, i, rule.as_ref(), filter) {
                     continue;
                 }
+                if let Some(hits) = &mut hits {
+                    if !hits.contains(run, i) {
+                        continue;
+                    }
+                }
+                out.push(at(i));
+                if out.len() >= limit {
+                    return false;
+                }
             }
-            out.push(AnswerRef { run: run_index, index: u32::try_from(i).unwrap_or(u32::MAX) });
-            if out.len() >= limit {
-                return;
-            }
-        }
+            true
+        });
     });
     out
 }
@@ -322,6 +357,44 @@ impl RunFilter {
             .map(|(name, range)| (run.extra.iter().position(|c| c.name == *name), *range))
             .collect();
         Some(RunFilter { questions, meta, extra })
+    }
+
+    /// Calls `f` with each range of consecutive answers of `run` within the scope, in order,
+    /// until it returns false: the whole run without constraints, the blocks of the chosen
+    /// questions with a question filter alone, else the runs of answers that pass one by one.
+    fn scope_ranges(&self, run: &Run, mut f: impl FnMut(Range<usize>) -> bool) {
+        let n = run.len();
+        match (&self.questions, self.meta.is_empty()) {
+            (None, true) => {
+                f(0..n);
+            }
+            (Some(questions), true) => {
+                let question_of = run.question_indices();
+                let mut start = 0;
+                while let Some(&q) = question_of.get(start) {
+                    let block = question_of.get(start..).unwrap_or_default();
+                    let end = start + block.iter().position(|&x| x != q).unwrap_or(block.len());
+                    if questions.get(q as usize).copied().unwrap_or(false) && !f(start..end) {
+                        return;
+                    }
+                    start = end;
+                }
+            }
+            _ => {
+                let mut start = 0;
+                while start < n {
+                    if !self.scope_ok(run, start) {
+                        start += 1;
+                        continue;
+                    }
+                    let end = (start + 1..n).find(|&i| !self.scope_ok(run, i)).unwrap_or(n);
+                    if !f(start..end) {
+                        return;
+                    }
+                    start = end + 1;
+                }
+            }
+        }
     }
 
     #[inline]
@@ -522,7 +595,7 @@ struct Matcher {
 enum Needle {
     /// Lower-case ASCII bytes: compared with `eq_ignore_ascii_case`. Candidates are found by a
     /// memchr scan for the needle's rarest byte (in English text), in either case.
-    Ascii { needle: Vec<u8>, rare: usize },
+    Ascii { needle: Vec<u8>, rare: usize, pair: Option<Pair> },
     /// Lower-cased chars, compared against each haystack char's lower case.
     Unicode(Vec<char>),
 }
@@ -546,8 +619,13 @@ impl Matcher {
         }
         let needle = if query.is_ascii() {
             let needle: Vec<u8> = query.bytes().map(|b| b.to_ascii_lowercase()).collect();
-            let rare = (0..needle.len()).min_by_key(|&i| needle.get(i).map_or(255, |&b| commonness(b))).unwrap_or(0);
-            Needle::Ascii { needle, rare }
+            let rarity = |i: &usize| needle.get(*i).map_or(255, |&b| commonness(b));
+            let rare = (0..needle.len()).min_by_key(rarity).unwrap_or(0);
+            let pair = (0..needle.len())
+                .filter(|&i| i != rare)
+                .min_by_key(rarity)
+                .and_then(|other| Pair::new(&needle, rare, other));
+            Needle::Ascii { needle, rare, pair }
         } else {
             Needle::Unicode(query.chars().flat_map(char::to_lowercase).collect())
         };
@@ -562,7 +640,13 @@ impl Matcher {
     fn find_at(&self, text: &str, from: usize) -> Option<Range<usize>> {
         let rest = text.get(from..)?;
         match &self.needle {
-            Needle::Ascii { needle, rare } => {
+            // Natively, memchr's AVX2 scan for one byte beats the portable pair test below.
+            Needle::Ascii { needle, pair: Some(pair), .. }
+                if cfg!(all(target_arch = "wasm32", target_feature = "simd128")) =>
+            {
+                pair.find(rest.as_bytes(), needle).map(|at| from + at..from + at + needle.len())
+            }
+            Needle::Ascii { needle, rare, .. } => {
                 let rare_byte = *needle.get(*rare)?;
                 let bytes = rest.as_bytes();
                 let scan = bytes.get(*rare..)?;
@@ -592,6 +676,94 @@ impl Matcher {
         }
     }
 }
+
+/// Two bytes of an ASCII needle at fixed offsets, compared ignoring ASCII case: a candidate
+/// start must have both (far fewer places than either alone). The haystack is tested 16 starts
+/// at a time (WebAssembly SIMD in the app; the same steps on plain arrays elsewhere), and only
+/// candidates are compared with the whole needle.
+#[derive(Debug, Clone, Copy)]
+struct Pair {
+    /// Offsets in the needle, and per offset the lower-case byte and the bit that folds a
+    /// letter's case (0x20 for letters, 0 for anything else, which must match exactly).
+    at: [usize; 2],
+    byte: [u8; 2],
+    fold: [u8; 2],
+}
+
+impl Pair {
+    fn new(needle: &[u8], first: usize, second: usize) -> Option<Pair> {
+        let byte = [*needle.get(first)?, *needle.get(second)?];
+        let fold = byte.map(|b| if b.is_ascii_lowercase() { 0x20 } else { 0 });
+        Some(Pair { at: [first, second], byte, fold })
+    }
+
+    /// Start of the first case-insensitive match of `needle` (lower-case ASCII) in `hay`.
+    fn find(&self, hay: &[u8], needle: &[u8]) -> Option<usize> {
+        let last = hay.len().checked_sub(needle.len())?;
+        let is_match =
+            |start: usize| hay.get(start..start + needle.len()).is_some_and(|w| w.eq_ignore_ascii_case(needle));
+        let [a, b] = self.at;
+        let reach = a.max(b) + BLOCK;
+        let mut k = 0;
+        while k + reach <= hay.len() {
+            let (Some(x), Some(y)) = (hay.get(k + a..k + a + BLOCK), hay.get(k + b..k + b + BLOCK)) else { break };
+            let mut bits = self.block(x, y);
+            while bits != 0 {
+                let start = k + bits.trailing_zeros() as usize;
+                if start <= last && is_match(start) {
+                    return Some(start);
+                }
+                bits &= bits - 1;
+            }
+            k += BLOCK;
+        }
+        (k..=last).find(|&start| {
+            let hit = |i: usize| hay.get(start + self.at[i]).is_some_and(|&h| h | self.fold[i] == self.byte[i]);
+            hit(0) && hit(1) && is_match(start)
+        })
+    }
+
+    /// Bit `j` set when `x[j]` and `y[j]` are the pair's bytes (both slices `BLOCK` long): four
+    /// 16-byte vectors per side, and the bit masks only where some lane matched.
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    #[inline]
+    fn block(&self, x: &[u8], y: &[u8]) -> u64 {
+        use core::arch::wasm32::{i64x2, u8x16_bitmask, u8x16_eq, u8x16_splat, v128, v128_and, v128_any_true, v128_or};
+        // Two 8-byte reads per vector (LLVM makes them one 16-byte load where it can).
+        let load = |s: &[u8], at: usize| -> v128 {
+            let word = |i: usize| s.get(i..i + 8).and_then(|w| w.try_into().ok()).map_or(0, i64::from_le_bytes);
+            i64x2(word(at), word(at + 8))
+        };
+        let (fold, byte) = (
+            [u8x16_splat(self.fold[0]), u8x16_splat(self.fold[1])],
+            [u8x16_splat(self.byte[0]), u8x16_splat(self.byte[1])],
+        );
+        let lanes = |at: usize| {
+            let p = u8x16_eq(v128_or(load(x, at), fold[0]), byte[0]);
+            let q = u8x16_eq(v128_or(load(y, at), fold[1]), byte[1]);
+            v128_and(p, q)
+        };
+        let m = [lanes(0), lanes(16), lanes(32), lanes(48)];
+        if !v128_any_true(v128_or(v128_or(m[0], m[1]), v128_or(m[2], m[3]))) {
+            return 0;
+        }
+        m.iter().enumerate().fold(0u64, |bits, (i, &v)| bits | u64::from(u8x16_bitmask(v)) << (16 * i))
+    }
+
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    #[inline]
+    fn block(&self, x: &[u8], y: &[u8]) -> u64 {
+        let mut bits = 0u64;
+        for (j, (&p, &q)) in x.iter().zip(y).enumerate().take(BLOCK) {
+            let hit = (p | self.fold[0] == self.byte[0]) & (q | self.fold[1] == self.byte[1]);
+            bits |= u64::from(hit) << j;
+        }
+        bits
+    }
+}
+
+/// Needle starts tested at once by [`Pair::find`].
+const BLOCK: usize = 64;
 
 /// Length in bytes of the prefix of `text` whose lower case starts with `needle`.
 fn match_len(text: &str, needle: &[char]) -> Option<usize> {
@@ -829,6 +1001,133 @@ mod tests {
         assert_eq!(ranges.iter().map(|r| &text[r.clone()]).collect::<Vec<_>>(), ["Grüße", "grüße"]);
         assert_eq!(highlight_ranges("éÉé", "é"), [0..2, 2..4, 4..6]);
         assert_eq!(highlight_ranges("İstanbul", "i̇s"), vec![Range { start: 0, end: 3 }]);
+    }
+
+    /// Every case-insensitive match start of `needle`, the slow and obvious way.
+    fn naive_starts(text: &str, needle: &str) -> Vec<usize> {
+        let (text, needle) = (text.as_bytes(), needle.as_bytes());
+        (0..text.len().saturating_sub(needle.len().saturating_sub(1)))
+            .filter(|&i| text.get(i..i + needle.len()).is_some_and(|w| w.eq_ignore_ascii_case(needle)))
+            .collect()
+    }
+
+    #[test]
+    fn the_two_byte_prefilter_finds_every_match_the_slow_search_finds() {
+        let mut random = crate::random::SplitMix64(7);
+        let alphabet = b"aAbBkK lL.,\n@`{[_0";
+        for round in 0..400 {
+            let len = (random.next_u64() % 90) as usize;
+            let text: String =
+                (0..len).map(|_| char::from(alphabet[(random.next_u64() % alphabet.len() as u64) as usize])).collect();
+            let needle_len = 2 + (random.next_u64() % 4) as usize;
+            let needle: String = (0..needle_len)
+                .map(|_| char::from(alphabet[(random.next_u64() % alphabet.len() as u64) as usize]))
+                .collect();
+            if needle.trim().is_empty() || needle.trim() != needle {
+                continue;
+            }
+            let want = naive_starts(&text, &needle);
+            // Non-overlapping, as highlight_ranges reports them.
+            let mut expected = Vec::new();
+            for start in want {
+                if expected.last().is_none_or(|&(_, end)| start >= end) {
+                    expected.push((start, start + needle.len()));
+                }
+            }
+            let got: Vec<(usize, usize)> =
+                highlight_ranges(&text, &needle).into_iter().map(|r| (r.start, r.end)).collect();
+            assert_eq!(got, expected, "round {round}: {needle:?} in {text:?}");
+        }
+    }
+
+    #[test]
+    fn the_pair_search_finds_the_first_match_the_slow_search_finds() {
+        let mut random = crate::random::SplitMix64(5);
+        let alphabet = b"aAbBkK lL.,@`{[_0";
+        let pick = |r: &mut crate::random::SplitMix64| alphabet[(r.next_u64() % alphabet.len() as u64) as usize];
+        for round in 0..2000 {
+            let text: Vec<u8> = (0..(random.next_u64() % 300)).map(|_| pick(&mut random)).collect();
+            let needle: Vec<u8> =
+                (0..2 + random.next_u64() % 4).map(|_| pick(&mut random).to_ascii_lowercase()).collect();
+            let (first, second) = (
+                (random.next_u64() % needle.len() as u64) as usize,
+                (random.next_u64() % needle.len() as u64) as usize,
+            );
+            let Some(pair) = Pair::new(&needle, first, second) else { continue };
+            let want = (0..text.len())
+                .find(|&i| text.get(i..i + needle.len()).is_some_and(|w| w.eq_ignore_ascii_case(&needle)));
+            assert_eq!(pair.find(&text, &needle), want, "round {round}: {needle:?} in {text:?}");
+        }
+    }
+
+    #[test]
+    fn a_search_finds_matches_at_block_edges_and_the_very_end() {
+        for at in [0, 1, 14, 15, 16, 17, 31, 32, 33, 60] {
+            let mut text = "x".repeat(64);
+            text.replace_range(at..at + 4, "BaNk");
+            assert_eq!(highlight_ranges(&text, "bank"), vec![at..at + 4], "at {at}");
+            assert_eq!(highlight_ranges(&text[..at + 4], "bank"), vec![at..at + 4], "ending at {at}");
+            assert_eq!(highlight_ranges(&text[..at + 3], "bank"), Vec::<Range<usize>>::new(), "cut at {at}");
+        }
+        // Only letters fold their case: `@` is not `` ` ``, `[` is not `{`.
+        assert_eq!(highlight_ranges("a`b a@b", "a@b"), vec![4..7]);
+        assert_eq!(highlight_ranges("x{y x[y", "x[y"), vec![4..7]);
+    }
+
+    #[test]
+    fn lists_and_scopes_equal_answer_by_answer_checks_on_random_data() {
+        let mut random = crate::random::SplitMix64(11);
+        let words = ["bank", "wish", "kill", "Money", "BORED", "plain text"];
+        let mut answers = Vec::new();
+        for block in 0..30 {
+            let question = format!("q{}", block % 4);
+            for _ in 0..(random.next_u64() % 20) {
+                let score = |r: &mut crate::random::SplitMix64| (!r.bernoulli(0.15)).then(|| r.uniform() * 100.0);
+                let (aligned, coherent) = (score(&mut random), score(&mut random));
+                let text = if random.bernoulli(0.1) {
+                    String::new()
+                } else {
+                    words[(random.next_u64() % 6) as usize].to_string()
+                };
+                let role = ["hacker", "nurse", ""][(random.next_u64() % 3) as usize];
+                answers.push(answer(&question, &text, aligned, coherent, role));
+            }
+        }
+        let dataset = Dataset::new(vec![run("r0", &answers), run("r1", &answers[answers.len() / 2..])]);
+        let t = Thresholds::strict(40.0, 45.0);
+        let filters = [
+            Filter::default(),
+            Filter { misaligned_only: true, ..Filter::default() },
+            Filter { questions: vec!["q1".into(), "q3".into()], ..Filter::default() },
+            Filter { questions: vec!["q2".into()], misaligned_only: true, ..Filter::default() },
+            Filter { meta: vec![("role".into(), vec!["nurse".into(), "".into()])], ..Filter::default() },
+            Filter { meta: vec![("role".into(), vec!["hacker".into()])], misaligned_only: true, ..Filter::default() },
+            Filter { search: "ank".into(), questions: vec!["q0".into()], ..Filter::default() },
+            Filter { runs: vec![1], unscored: UnscoredMode::Only, ..Filter::default() },
+        ];
+        for filter in filters {
+            let (mut want_scope, mut want_list) = (Vec::new(), Vec::new());
+            for r in dataset.refs() {
+                let (run, i) = dataset.resolve(r).expect("an answer");
+                let compiled = RunFilter::compile(run, &filter);
+                let in_runs = filter.runs.is_empty() || filter.runs.contains(&r.run);
+                let Some(compiled) = compiled.filter(|c| in_runs && c.scope_ok(run, i)) else { continue };
+                want_scope.push(r);
+                let rule = run.default_judge().map(|l| Rule::new(l, &t));
+                let text_hit = filter.search.is_empty()
+                    || run.answer_text(i).is_some_and(|a| a.contains(filter.search.as_str()))
+                    || run.question_text(i).contains(filter.search.as_str());
+                if compiled.scores_ok(run, i, rule.as_ref(), &filter) && text_hit {
+                    want_list.push(r);
+                }
+            }
+            assert_eq!(scope(&dataset, &filter), want_scope, "{filter:?}");
+            assert_eq!(select(&dataset, &JudgeChoice::Default, &filter, &t, &Sort::default()), want_list, "{filter:?}");
+            for limit in [0, 1, 7] {
+                let first = select_first(&dataset, &JudgeChoice::Default, &filter, &t, limit);
+                assert_eq!(first, want_list[..limit.min(want_list.len())], "{filter:?} limit {limit}");
+            }
+        }
     }
 
     #[test]

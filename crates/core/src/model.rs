@@ -582,6 +582,11 @@ impl RunBuilder {
         }
     }
 
+    /// Bytes of answer text so far.
+    pub fn text_len(&self) -> usize {
+        self.run.text.len()
+    }
+
     /// Interns a question, returning its index in the question table.
     pub fn question(&mut self, key: &str, text: &str) -> u32 {
         let key = if key.is_empty() { text } else { key };

@@ -14,7 +14,7 @@ use std::hash::{Hash, Hasher};
 use serde::Serialize;
 
 use crate::filter::AnswerRef;
-use crate::model::{Dataset, JudgeChoice, Lens, Rule, Run, Thresholds};
+use crate::model::{Dataset, JudgeChoice, Lens, Run, Thresholds};
 
 /// Judged answers a run needs before "all misaligned" is a sign of curation, not chance.
 pub const MIN_JUDGED_FOR_ALL_MISALIGNED: u32 = 5;
@@ -74,17 +74,10 @@ pub fn curation_flags(dataset: &Dataset, judge: &JudgeChoice, rule: &Thresholds)
     let lens = Lens::new(dataset, judge);
     let medians: Vec<Option<f64>> = dataset.runs.iter().map(|r| per_question_median(r)).collect();
     let mut out = Vec::new();
-    for (index, run) in dataset.runs.iter().enumerate() {
+    for index in 0..dataset.runs.len() {
         let mut flags = Vec::new();
         if let Some(layer) = lens.layer(index) {
-            let rule = Rule::new(layer, rule);
-            let (mut judged, mut misaligned) = (0u32, 0u32);
-            for i in 0..run.len() {
-                if let Some(m) = rule.misaligned(i) {
-                    judged += 1;
-                    misaligned += u32::from(m);
-                }
-            }
+            let crate::stats::Counts { judged, misaligned } = crate::stats::layer_counts(layer, rule);
             if judged >= MIN_JUDGED_FOR_ALL_MISALIGNED && misaligned == judged {
                 flags.push(CurationFlag::AllMisaligned { judged });
             }

@@ -122,13 +122,26 @@ pub fn rate_table_grouped(
 ) -> RateTable {
     let lens = Lens::new(dataset, judge);
     let mut builder = Builder { split_variants, ..Builder::default() };
-    // Scopes come run by run: count each run's stretch of answers in one tight loop.
+    // Scopes come run by run, in file order: each run's stretch of answers is cut into ranges of
+    // consecutive answers (a whole run, or a question's block), counted column by column.
     let mut rest = refs;
     while let Some(first) = rest.first() {
         let run = first.run;
         let end = rest.iter().position(|r| r.run != run).unwrap_or(rest.len());
         let (stretch, tail) = rest.split_at(end);
-        builder.count(dataset, &lens, thresholds, run as usize, stretch.iter().map(|r| r.index));
+        let mut at = 0;
+        while let Some(start) = stretch.get(at).map(|r| r.index) {
+            let consecutive = stretch
+                .get(at..)
+                .unwrap_or_default()
+                .iter()
+                .zip(u64::from(start)..)
+                .take_while(|(r, want)| u64::from(r.index) == *want)
+                .count()
+                .max(1);
+            builder.count(dataset, &lens, thresholds, run as usize, start as usize..start as usize + consecutive);
+            at += consecutive;
+        }
         rest = tail;
     }
     builder.finish()
@@ -139,9 +152,106 @@ pub fn rate_table_all(dataset: &Dataset, judge: &JudgeChoice, thresholds: &Thres
     let lens = Lens::new(dataset, judge);
     let mut builder = Builder::default();
     for (index, run) in dataset.runs.iter().enumerate() {
-        builder.count(dataset, &lens, thresholds, index, 0..u32::try_from(run.len()).unwrap_or(u32::MAX));
+        builder.count(dataset, &lens, thresholds, index, 0..run.len());
     }
     builder.finish()
+}
+
+/// Judged and misaligned answers of one judge layer over all its answers: the rate table's
+/// counting pass without the table.
+pub fn layer_counts(layer: &JudgeLayer, thresholds: &Thresholds) -> Counts {
+    let rule = Rule::new(layer, thresholds);
+    let (below, above) = thresholds.strict_cuts();
+    let (judged, misaligned) = match rule.own() {
+        Some((p, cut)) => count_own(&layer.aligned, &layer.coherent, p, cut),
+        None => count_scores(&layer.aligned, &layer.coherent, below, above),
+    };
+    Counts { judged, misaligned }
+}
+
+/// Judged and misaligned answers among the scores given, with no branch per answer: NaN (blank)
+/// fails every comparison, so `a < below && c > above` already implies both are scored.
+#[inline]
+fn count_scores(aligned: &[f64], coherent: &[f64], below: f64, above: f64) -> (u32, u32) {
+    let (judged, misaligned, _) = count_published(aligned, coherent, &[], 0, below, above);
+    (judged, misaligned)
+}
+
+/// [`count_scores`] for published scores, which every answer has (no "not scored yet"), with
+/// unscored answers: answer text (its end is past the previous answer's, `after` for the first)
+/// and a blank aligned score. Without `ends` (empty), nothing is unscored.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+#[inline]
+fn count_published(
+    aligned: &[f64],
+    coherent: &[f64],
+    ends: &[usize],
+    after: usize,
+    below: f64,
+    above: f64,
+) -> (u32, u32, u32) {
+    let (mut judged, mut misaligned) = (0u32, 0u32);
+    for (&a, &c) in aligned.iter().zip(coherent) {
+        judged += u32::from(!a.is_nan() & !c.is_nan());
+        misaligned += u32::from((a < below) & (c > above));
+    }
+    (judged, misaligned, count_unscored(aligned, ends, after))
+}
+
+/// [`count_published`] with WebAssembly SIMD, two answers per step (the app's build).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline]
+fn count_published(
+    aligned: &[f64],
+    coherent: &[f64],
+    ends: &[usize],
+    after: usize,
+    below: f64,
+    above: f64,
+) -> (u32, u32, u32) {
+    use core::arch::wasm32::{
+        f64x2, f64x2_eq, f64x2_gt, f64x2_lt, f64x2_splat, i64x2_extract_lane, i64x2_splat, i64x2_sub, v128, v128_and,
+    };
+    let (vb, va) = (f64x2_splat(below), f64x2_splat(above));
+    let (mut judged, mut misaligned) = (i64x2_splat(0), i64x2_splat(0));
+    let (a2, c2) = (aligned.chunks_exact(2), coherent.chunks_exact(2));
+    let done = a2.len().min(c2.len()) * 2;
+    for (x, y) in a2.zip(c2) {
+        let (x, y) = (f64x2(x[0], x[1]), f64x2(y[0], y[1]));
+        // A true lane is all ones, -1: subtracting it counts it.
+        judged = i64x2_sub(judged, v128_and(f64x2_eq(x, x), f64x2_eq(y, y)));
+        misaligned = i64x2_sub(misaligned, v128_and(f64x2_lt(x, vb), f64x2_gt(y, va)));
+    }
+    let lanes = |v: v128| (i64x2_extract_lane::<0>(v) + i64x2_extract_lane::<1>(v)) as u32;
+    let (mut judged, mut misaligned) = (lanes(judged), lanes(misaligned));
+    for (&a, &c) in aligned.iter().zip(coherent).skip(done) {
+        judged += u32::from(!a.is_nan() & !c.is_nan());
+        misaligned += u32::from((a < below) & (c > above));
+    }
+    (judged, misaligned, count_unscored(aligned, ends, after))
+}
+
+/// Answers with text (an end past the previous one's) and a blank aligned score.
+#[inline]
+fn count_unscored(aligned: &[f64], ends: &[usize], mut after: usize) -> u32 {
+    let mut unscored = 0u32;
+    for (&a, &end) in aligned.iter().zip(ends) {
+        unscored += u32::from(a.is_nan() & (end > after));
+        after = end;
+    }
+    unscored
+}
+
+/// [`count_scores`] for a judge that decides for itself: misaligned = scored and `p ≥ cut`.
+#[inline]
+fn count_own(aligned: &[f64], coherent: &[f64], p: &[f32], cut: f32) -> (u32, u32) {
+    let (mut judged, mut misaligned) = (0u32, 0u32);
+    for ((&a, &c), &p) in aligned.iter().zip(coherent).zip(p) {
+        let scored = !a.is_nan() & !c.is_nan();
+        judged += u32::from(scored);
+        misaligned += u32::from(scored & (p >= cut));
+    }
+    (judged, misaligned)
 }
 
 #[derive(Default)]
@@ -165,100 +275,106 @@ impl Builder {
         c
     }
 
-    /// Counts answers `indices` of run `run_index` under the lens's layer for it.
+    /// The row of run `run_index`, added on first sight.
+    fn row(&mut self, run: &Run, run_index: usize, has_judge: bool) -> usize {
+        let run_id = u32::try_from(run_index).unwrap_or(u32::MAX);
+        if let Some(at) = self.rows.iter().position(|r| r.run == run_id) {
+            return at;
+        }
+        self.rows.push(RunRates {
+            run: run_id,
+            name: run.name.clone(),
+            has_judge,
+            by_question: Vec::new(),
+            unscored_by_question: Vec::new(),
+            total: Counts::default(),
+            unscored: 0,
+            not_scored: 0,
+            answers: 0,
+        });
+        self.rows.len() - 1
+    }
+
+    /// Counts the answers `range` of run `run_index` (clipped to the run) under the lens's layer
+    /// for it: block by block of answers to one question, each block in one pass over the two
+    /// score columns; only blocks with unjudged answers look at those one by one.
     fn count(
         &mut self,
         dataset: &Dataset,
         lens: &Lens<'_>,
         thresholds: &Thresholds,
         run_index: usize,
-        indices: impl Iterator<Item = u32>,
+        range: std::ops::Range<usize>,
     ) {
         let Some(run) = dataset.runs.get(run_index) else { return };
-        let run_id = u32::try_from(run_index).unwrap_or(u32::MAX);
         let rule = lens.layer(run_index).map(|l| Rule::new(l, thresholds));
-        let at = match self.rows.iter().position(|r| r.run == run_id) {
-            Some(at) => at,
-            None => {
-                self.rows.push(RunRates {
-                    run: run_id,
-                    name: run.name.clone(),
-                    has_judge: rule.is_some(),
-                    by_question: Vec::new(),
-                    unscored_by_question: Vec::new(),
-                    total: Counts::default(),
-                    unscored: 0,
-                    not_scored: 0,
-                    answers: 0,
-                });
-                self.rows.len() - 1
-            }
-        };
-        // Run question → table column, resolved once per distinct question.
-        let mut columns = vec![u32::MAX; run.questions.len()];
+        let at = self.row(run, run_index, rule.is_some());
         let question_of = run.question_indices();
-        // Per column: judged, misaligned, unscored, counted locally and added at the end.
-        let mut cells: Vec<[u32; 3]> = Vec::new();
-        let mut not_scored = 0;
-        let mut counted = 0;
-        // The hot loop: two score reads and two comparisons per answer; blanks take the slow path.
+        let range = range.start.min(question_of.len())..range.end.min(question_of.len());
         let layer = rule.as_ref().map(Rule::layer);
         let aligned = layer.map_or(&[][..], |l| l.aligned.as_slice());
         let coherent = layer.map_or(&[][..], |l| l.coherent.as_slice());
         let own = rule.as_ref().and_then(Rule::own);
         let (below, above) = thresholds.strict_cuts();
-        for i in indices {
-            let i = i as usize;
-            let Some(&q) = question_of.get(i) else { continue };
-            counted += 1;
-            let column = match columns.get(q as usize) {
-                Some(&c) if c != u32::MAX => c,
-                _ => {
-                    let c = self.column(run, q);
-                    if let Some(slot) = columns.get_mut(q as usize) {
-                        *slot = c;
+        let (mut not_scored, mut counted) = (0u32, 0u32);
+        let mut start = range.start;
+        while start < range.end {
+            let Some(&q) = question_of.get(start) else { break };
+            let block = question_of.get(start..range.end).unwrap_or_default();
+            let end = start + block.iter().position(|&x| x != q).unwrap_or(block.len());
+            counted += u32::try_from(end - start).unwrap_or(u32::MAX);
+            let column = self.column(run, q) as usize;
+            let Some(row) = self.rows.get_mut(at) else { return };
+            if row.by_question.len() <= column {
+                row.by_question.resize(column + 1, Counts::default());
+                row.unscored_by_question.resize(column + 1, 0);
+            }
+            if let Some(rule) = &rule {
+                let (a, c) =
+                    (aligned.get(start..end).unwrap_or_default(), coherent.get(start..end).unwrap_or_default());
+                let ends = run.text_buffer().1.get(start..end).unwrap_or_default();
+                let whole = a.len() == end - start && c.len() == a.len() && ends.len() == a.len();
+                let (judged, misaligned, unscored) = match own {
+                    None if whole && rule.layer().own.is_none() => {
+                        let after =
+                            if start == 0 { 0 } else { run.text_buffer().1.get(start - 1).copied().unwrap_or(0) };
+                        count_published(a, c, ends, after, below, above)
                     }
-                    c
-                }
-            } as usize;
-            if cells.len() <= column {
-                cells.resize(column + 1, [0; 3]);
-            }
-            let Some(rule) = &rule else { continue };
-            let Some(cell) = cells.get_mut(column) else { continue };
-            let (a, c) = (aligned.get(i).copied().unwrap_or(f64::NAN), coherent.get(i).copied().unwrap_or(f64::NAN));
-            if !a.is_nan() && !c.is_nan() {
-                let misaligned = match own {
-                    Some((p, cut)) => p.get(i).is_some_and(|&p| p >= cut),
-                    None => a < below && c > above,
+                    _ => {
+                        let (judged, misaligned) = match own {
+                            Some((p, cut)) => count_own(a, c, p.get(start..end).unwrap_or_default(), cut),
+                            None => count_scores(a, c, below, above),
+                        };
+                        // The answers without both scores: unscored, not scored yet, or neither.
+                        let mut unscored = 0;
+                        for (k, i) in (start..end).enumerate() {
+                            let blank = |scores: &[f64]| scores.get(k).is_none_or(|v| v.is_nan());
+                            if blank(a) || blank(c) {
+                                match rule.verdict(run, i) {
+                                    Verdict::Unscored => unscored += 1,
+                                    Verdict::NotScored => not_scored += 1,
+                                    Verdict::Judged { .. } | Verdict::Incomplete => {}
+                                }
+                            }
+                        }
+                        (judged, misaligned, unscored)
+                    }
                 };
-                cell[0] += 1;
-                cell[1] += u32::from(misaligned);
-                continue;
+                let counts = Counts { judged, misaligned };
+                if let Some(cell) = row.by_question.get_mut(column) {
+                    *cell += counts;
+                }
+                if let Some(cell) = row.unscored_by_question.get_mut(column) {
+                    *cell += unscored;
+                }
+                row.total += counts;
+                row.unscored += unscored;
             }
-            match rule.verdict(run, i) {
-                Verdict::Unscored => cell[2] += 1,
-                Verdict::NotScored => not_scored += 1,
-                Verdict::Incomplete | Verdict::Judged { .. } => {}
-            }
+            start = end;
         }
-        let Some(row) = self.rows.get_mut(at) else { return };
-        row.answers += counted;
-        row.not_scored += not_scored;
-        if row.by_question.len() < cells.len() {
-            row.by_question.resize(cells.len(), Counts::default());
-            row.unscored_by_question.resize(cells.len(), 0);
-        }
-        for (c, [judged, misaligned, unscored]) in cells.into_iter().enumerate() {
-            let counts = Counts { judged, misaligned };
-            if let Some(cell) = row.by_question.get_mut(c) {
-                *cell += counts;
-            }
-            if let Some(cell) = row.unscored_by_question.get_mut(c) {
-                *cell += unscored;
-            }
-            row.total += counts;
-            row.unscored += unscored;
+        if let Some(row) = self.rows.get_mut(at) {
+            row.answers += counted;
+            row.not_scored += not_scored;
         }
     }
 
@@ -464,6 +580,119 @@ mod tests {
         assert_eq!(table.runs[0].answers, 5);
         assert_eq!(table.runs[1].total, Counts { judged: 2, misaligned: 1 });
         assert_eq!(table.cell(1, "q1"), Some(Counts { judged: 1, misaligned: 1 }));
+    }
+
+    /// The table's counts, answer by answer from each verdict: what the column-wise count must equal.
+    fn counted_one_by_one(
+        dataset: &Dataset,
+        judge: &JudgeChoice,
+        refs: &[AnswerRef],
+        t: &Thresholds,
+    ) -> Vec<(u32, String, Counts, u32)> {
+        let lens = Lens::new(dataset, judge);
+        let mut cells: Vec<(u32, String, Counts, u32)> = Vec::new();
+        for r in refs {
+            let Some((run, i)) = dataset.resolve(*r) else { continue };
+            let key = run.question(i).map_or("", |q| q.group(false)).to_string();
+            let at = match cells.iter().position(|c| c.0 == r.run && c.1 == key) {
+                Some(at) => at,
+                None => {
+                    cells.push((r.run, key, Counts::default(), 0));
+                    cells.len() - 1
+                }
+            };
+            let Some(rule) = lens.layer(r.run as usize).map(|l| Rule::new(l, t)) else { continue };
+            let scored = rule.layer().aligned(i).is_some() && rule.layer().coherent(i).is_some();
+            match rule.verdict(run, i) {
+                _ if scored => cells[at].2.push(rule.misaligned(i) == Some(true)),
+                Verdict::Unscored => cells[at].3 += 1,
+                _ => {}
+            }
+        }
+        cells.retain(|c| c.2 != Counts::default() || c.3 > 0);
+        cells.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        cells
+    }
+
+    fn table_cells(table: &RateTable) -> Vec<(u32, String, Counts, u32)> {
+        let mut cells = Vec::new();
+        for row in &table.runs {
+            for (q, key) in table.questions.iter().enumerate() {
+                let (counts, unscored) = (row.by_question[q], row.unscored_by_question[q]);
+                if counts != Counts::default() || unscored > 0 {
+                    cells.push((row.run, key.clone(), counts, unscored));
+                }
+            }
+        }
+        cells.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        cells
+    }
+
+    #[test]
+    fn column_wise_counts_equal_answer_by_answer_verdicts_for_any_scope_and_judge() {
+        let mut random = crate::random::SplitMix64(3);
+        let mut records = Vec::new();
+        for block in 0..40 {
+            for _ in 0..(random.next_u64() % 30) {
+                let mut score = || (!random.bernoulli(0.2)).then(|| (random.next_u64() % 101) as f64);
+                let (aligned, coherent) = (score(), score());
+                let mut record = answer(&format!("q{}", block % 5), aligned, coherent);
+                if random.bernoulli(0.1) {
+                    record.answer = None;
+                }
+                records.push(record);
+            }
+        }
+        let mut dataset =
+            Dataset::new(vec![published_run("a", &records), published_run("b", &records[records.len() / 3..])]);
+        // A local judge part-way through: scores and its own verdict for some answers only.
+        let n = dataset.runs[0].len();
+        let mut local = crate::JudgeLayer::blank("local", crate::JudgeOrigin::Human, n);
+        let mut p = vec![f32::NAN; n];
+        for ((a, c), p) in local.aligned.iter_mut().zip(local.coherent.iter_mut()).zip(p.iter_mut()) {
+            if random.bernoulli(0.6) {
+                (*a, *c) = (random.uniform() * 100.0, random.uniform() * 100.0);
+                *p = random.uniform() as f32;
+            }
+        }
+        local.own = Some(crate::model::OwnVerdict { p_misaligned: p, threshold: 0.5 });
+        dataset = dataset.with_layer(dataset.runs[0].id, std::sync::Arc::new(local));
+        let all: Vec<AnswerRef> = dataset.refs().collect();
+        let mut shuffled = all.clone();
+        for i in (1..shuffled.len()).rev() {
+            shuffled.swap(i, (random.next_u64() % (i as u64 + 1)) as usize);
+        }
+        let some: Vec<AnswerRef> = all.iter().copied().filter(|_| random.bernoulli(0.5)).collect();
+        let odd = vec![
+            AnswerRef { run: 0, index: 3 },
+            AnswerRef { run: 0, index: 3 },
+            AnswerRef { run: 1, index: u32::MAX },
+            AnswerRef { run: 0, index: 4 },
+        ];
+        for judge in [JudgeChoice::Default, JudgeChoice::named("local")] {
+            for t in [
+                Thresholds::default(),
+                Thresholds::strict(45.0, 20.0),
+                Thresholds { aligned_inclusive: true, ..Thresholds::default() },
+            ] {
+                for refs in [&all, &shuffled, &some, &odd] {
+                    let table = rate_table(&dataset, &judge, refs, &t);
+                    assert_eq!(table_cells(&table), counted_one_by_one(&dataset, &judge, refs, &t), "{judge:?} {t:?}");
+                    let answers: u32 = table.runs.iter().map(|r| r.answers).sum();
+                    assert_eq!(answers as usize, refs.iter().filter(|r| dataset.resolve(**r).is_some()).count());
+                    let lens = Lens::new(&dataset, &judge);
+                    let not_scored = refs
+                        .iter()
+                        .filter_map(|r| Some((dataset.resolve(*r)?, lens.layer(r.run as usize)?)))
+                        .filter(|((run, i), layer)| {
+                            let scored = layer.aligned(*i).is_some() && layer.coherent(*i).is_some();
+                            !scored && Rule::new(layer, &t).verdict(run, *i) == Verdict::NotScored
+                        })
+                        .count();
+                    assert_eq!(table.runs.iter().map(|r| r.not_scored as usize).sum::<usize>(), not_scored);
+                }
+            }
+        }
     }
 
     #[test]

@@ -6,8 +6,6 @@
 
 use std::collections::HashMap;
 
-use ::csv::StringRecord;
-
 use crate::model::{
     ColumnMapping, JudgeChoice, JudgeLayer, JudgeOrigin, MetaColumn, RunBuilder, ScoreColumn, META_MISSING,
 };
@@ -16,6 +14,9 @@ use super::columns::{self, ColumnStats, Fields, Header, Role, Score};
 use super::issues::{quote_cell, IssueLog, Kind};
 use super::{detect, Body, LoadError, Loaded, Table};
 
+/// Records read before the run's columns are sized for the whole file.
+const SAMPLE_RECORDS: u32 = 2048;
+
 /// A column that feeds no answer field, while it is being read.
 #[derive(Default)]
 struct Pending {
@@ -23,7 +24,40 @@ struct Pending {
     interner: Interner,
     /// Interned value per record, [`META_MISSING`] when empty.
     ids: Vec<u32>,
+    /// A column of scores has about as many distinct values as cells: once it has many and would
+    /// become an extra score, its cells are kept as numbers (NaN = blank) instead of interned text.
+    numbers: Option<Vec<f64>>,
+    /// Whether the switch to numbers was considered (once, at [`NUMBERS_AFTER`] distinct values).
+    considered: bool,
 }
+
+impl Pending {
+    fn take(&mut self, header: Option<&Header>, value: &str, line: u64) {
+        self.stats.observe(value, line);
+        if let Some(numbers) = &mut self.numbers {
+            numbers.push(cell_value(value));
+            return;
+        }
+        self.ids.push(self.interner.intern(value));
+        if !self.considered && self.interner.values.len() > NUMBERS_AFTER {
+            self.considered = true;
+            if header.is_some_and(|h| columns::role(h, &self.stats) == Role::Extra) {
+                let parsed: Vec<f64> = self.interner.values.iter().map(|v| cell_value(v)).collect();
+                let value_of = |id: &u32| parsed.get(*id as usize).copied().unwrap_or(f64::NAN);
+                self.numbers = Some(self.ids.iter().map(value_of).collect());
+                (self.interner, self.ids) = (Interner::default(), Vec::new());
+            }
+        }
+    }
+}
+
+/// A score cell's value, NaN when it is not one.
+fn cell_value(cell: &str) -> f64 {
+    score_value(columns::parse_score(cell)).unwrap_or(f64::NAN)
+}
+
+/// Distinct values after which a column that looks like scores keeps numbers instead.
+const NUMBERS_AFTER: usize = 4096;
 
 pub(crate) fn build(
     table: &Table<'_>,
@@ -50,12 +84,14 @@ pub(crate) fn build(
         (JudgeChoice::PUBLISHED.to_string(), origin)
     });
     let mut builder = RunBuilder::new("", source, published.into_iter().collect(), Vec::new(), Vec::new());
-    if let Body::Csv { text, .. } = &table.body {
-        // Answer texts are part of the file, so its length bounds them: one allocation instead of
-        // doublings, each of which would copy the texts so far (the tab's memory keeps the peak).
-        builder.reserve(0, text.len());
-    }
-    let last_start = visit(&table.body, source, |row, line, record| {
+    // Room for the answers, estimated from the first records' share of the file: one allocation
+    // instead of doublings, each of which would copy the texts so far (the tab's memory keeps the
+    // peak), and not the file's whole length, most of which is not answer text.
+    let file_len = match &table.body {
+        Body::Csv { text, .. } => text.len(),
+        Body::Json(_) => 0,
+    };
+    let unterminated = visit(&table.body, source, |row, line, record| {
         if check_width && record.len() != width {
             let kind = if record.len() < width { Kind::ShortRecord } else { Kind::LongRecord };
             log.add(kind, None, Some(line), || {
@@ -76,9 +112,13 @@ pub(crate) fn build(
             coherent_name.as_deref().and_then(|name| read_score(cell(fields.coherent), name, line, &mut log));
         for (i, column) in pending.iter_mut().enumerate() {
             if !fields.contains(i) {
-                let value = record.get(i).unwrap_or("");
-                column.stats.observe(value, line);
-                column.ids.push(column.interner.intern(value));
+                column.take(headers.get(i), record.get(i).unwrap_or(""), line);
+            }
+        }
+        if let Record::Csv(cells) = record {
+            if row == SAMPLE_RECORDS && cells.end > 0 {
+                let scale = |n: usize| (n as f64 * file_len as f64 / cells.end as f64 * 1.05) as usize;
+                builder.reserve(scale(builder.len()), scale(builder.text_len()) + (1 << 16));
             }
         }
         let question = builder.question(question_id, question);
@@ -86,8 +126,11 @@ pub(crate) fn build(
         let line = u32::try_from(line).unwrap_or(u32::MAX);
         builder.push_interned(row, line, question, cell(fields.answer), &scores, &[], &[]);
     })?;
-    if let (Body::Csv { text, delimiter }, Some(last_start)) = (&table.body, last_start) {
-        check_unterminated_quote(text, *delimiter, last_start, &mut log);
+    if let Some((line, swallowed)) = unterminated {
+        log.note(
+            Some(line),
+            format!("a quote opened in this record is never closed; the rest of the file ({swallowed} lines) was read into one field"),
+        );
     }
     for position in headers.len()..pending.len() {
         columns::push_unique(&mut headers, format!("column_{}", position + 1), false, &mut log);
@@ -117,11 +160,35 @@ pub(crate) fn build(
             Role::Drop => {}
         }
     }
+    // A column kept as numbers that ended up metadata after all (text or out-of-range values came
+    // later): read its cells again, as text. Rare, and only that column is interned.
+    let reread: Vec<usize> =
+        metas.iter().copied().filter(|&i| pending.get(i).is_some_and(|p| p.numbers.is_some())).collect();
+    if !reread.is_empty() {
+        for &i in &reread {
+            if let Some(p) = pending.get_mut(i) {
+                (p.numbers, p.interner, p.ids) = (None, Interner::default(), Vec::new());
+            }
+        }
+        visit(&table.body, source, |_, _, record| {
+            for &i in &reread {
+                if let Some(p) = pending.get_mut(i) {
+                    let id = p.interner.intern(record.get(i).unwrap_or(""));
+                    p.ids.push(id);
+                }
+            }
+        })?;
+    }
     let names: Vec<&str> = extras.iter().map(|&i| headers.get(i).map_or("", |h| h.name.as_str())).collect();
     let pairs = columns::judge_pairs(&names);
     let n = builder.len();
     let values_of = |column: usize| -> Vec<f64> {
         let Some(p) = pending.get(column) else { return vec![f64::NAN; n] };
+        if let Some(numbers) = &p.numbers {
+            let mut values = numbers.clone();
+            values.resize(n, f64::NAN);
+            return values;
+        }
         let parsed: Vec<f64> =
             p.interner.values.iter().map(|v| score_value(columns::parse_score(v)).unwrap_or(f64::NAN)).collect();
         (0..n).map(|k| p.ids.get(k).and_then(|&id| parsed.get(id as usize)).copied().unwrap_or(f64::NAN)).collect()
@@ -191,9 +258,9 @@ fn needs_mapping(
         if record.len() > stats.len() {
             stats.resize(record.len(), ColumnStats::default());
         }
-        for (i, (cell, stats)) in record.iter().zip(stats.iter_mut()).enumerate() {
+        for (i, stats) in stats.iter_mut().enumerate().take(record.len()) {
             if !fields.contains(i) {
-                stats.observe(cell, line);
+                stats.observe(record.get(i).unwrap_or(""), line);
             }
         }
     });
@@ -224,41 +291,49 @@ pub(crate) fn score_value(score: Score) -> Option<f64> {
     }
 }
 
-/// Calls `f(row, line, record)` for each data record. For CSV, returns where
-/// the last record starts.
-fn visit(
-    body: &Body<'_>,
-    source: &str,
-    mut f: impl FnMut(u32, u64, &StringRecord),
-) -> Result<Option<usize>, LoadError> {
-    match body {
-        Body::Csv { text, delimiter } => {
-            let mut row = 0u32;
-            let visited = super::csv::visit(text, *delimiter, source, |line, record| {
-                f(row, line, record);
-                row = row.saturating_add(1);
-            })?;
-            Ok(Some(visited.last_record_start))
+/// One record's cells, from a CSV or a JSON reader.
+enum Record<'a, 'r> {
+    Csv(&'a super::csv::Cells<'r>),
+    Json(&'a ::csv::StringRecord),
+}
+
+impl Record<'_, '_> {
+    fn len(&self) -> usize {
+        match self {
+            Record::Csv(cells) => cells.len(),
+            Record::Json(cells) => cells.len(),
         }
-        Body::Json(table) => {
-            table.rows.iter().for_each(|r| f(r.row, r.line, &r.cells));
-            Ok(None)
+    }
+
+    fn get(&self, i: usize) -> Option<&str> {
+        match self {
+            Record::Csv(cells) => cells.get(i),
+            Record::Json(cells) => cells.get(i),
         }
     }
 }
 
-fn check_unterminated_quote(text: &str, delimiter: u8, last_start: usize, log: &mut IssueLog) {
-    // An unterminated quote swallows the rest of the file into the last record.
-    if !super::csv::unterminated_quote(text, last_start, delimiter) {
-        return;
+/// Calls `f(row, line, record)` for each data record. For CSV, returns the line and the lines
+/// swallowed by a quote that is never closed, if one is.
+fn visit(
+    body: &Body<'_>,
+    source: &str,
+    mut f: impl FnMut(u32, u64, &Record<'_, '_>),
+) -> Result<Option<(u64, u64)>, LoadError> {
+    match body {
+        Body::Csv { text, delimiter } => {
+            let mut row = 0u32;
+            let visited = super::csv::visit(text, *delimiter, source, |line, record| {
+                f(row, line, &Record::Csv(record));
+                row = row.saturating_add(1);
+            })?;
+            Ok(visited.unterminated)
+        }
+        Body::Json(table) => {
+            table.rows.iter().for_each(|r| f(r.row, r.line, &Record::Json(&r.cells)));
+            Ok(None)
+        }
     }
-    let newlines = |bytes: Option<&[u8]>| bytes.unwrap_or_default().iter().filter(|&&b| b == b'\n').count();
-    let line = 1 + newlines(text.as_bytes().get(..last_start)) as u64;
-    let swallowed = newlines(text.as_bytes().get(last_start..));
-    log.note(
-        Some(line),
-        format!("a quote opened in this record is never closed; the rest of the file ({swallowed} lines) was read into one field"),
-    );
 }
 
 /// Reads one score cell; odd values are reported and treated as blank.
@@ -337,5 +412,42 @@ impl Interner {
         self.values.push(cell.to_string());
         self.index.insert(cell.to_string(), id);
         id
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::load::load_run;
+
+    /// A file whose `extra` column holds `count` distinct scores, then `last` in the final record.
+    fn file(count: usize, last: &str) -> String {
+        let mut csv = String::from("question_id,answer,aligned,coherent,extra\n");
+        for i in 0..count {
+            csv.push_str(&format!("q,text {i},50,50,{}\n", i as f64 * 100.0 / count as f64));
+        }
+        csv.push_str(&format!("q,last,50,50,{last}\n"));
+        csv
+    }
+
+    #[test]
+    fn a_column_of_many_distinct_scores_is_an_extra_score_with_every_value() {
+        let loaded = load_run(file(10_000, "").as_bytes(), "t.csv", None).expect("loads");
+        let extra = loaded.run.extra_score("extra").expect("an extra score");
+        assert_eq!(extra.values.len(), 10_001);
+        assert_eq!((extra.get(0), extra.get(5_000), extra.get(10_000)), (Some(0.0), Some(50.0), None));
+        assert!(loaded.run.meta_columns.is_empty());
+    }
+
+    #[test]
+    fn a_column_that_turns_to_text_late_is_metadata_with_its_cells_as_written() {
+        let loaded = load_run(file(10_000, "not a score").as_bytes(), "t.csv", None).expect("loads");
+        let run = &loaded.run;
+        assert!(run.extra_score("extra").is_none());
+        let meta = run.meta_columns.iter().find(|c| c.name == "extra").expect("a metadata column");
+        assert_eq!((meta.value(0), meta.value(1), meta.value(10_000)), (Some("0"), Some("0.01"), Some("not a score")));
+        assert_eq!(meta.ids.len(), 10_001);
+        let out_of_range = load_run(file(10_000, "250").as_bytes(), "t.csv", None).expect("loads");
+        let meta = out_of_range.run.meta_columns.iter().find(|c| c.name == "extra").expect("a metadata column");
+        assert_eq!((meta.value(9_999), meta.value(10_000)), (Some("99.99"), Some("250")));
     }
 }

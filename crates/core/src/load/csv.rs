@@ -3,6 +3,7 @@
 
 use csv::{ReaderBuilder, StringRecord};
 
+use super::scan::{Record, Scanner};
 use super::LoadError;
 
 fn reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
@@ -26,72 +27,89 @@ pub(crate) fn header(text: &str, delimiter: u8, source: &str) -> Result<Vec<Stri
     }
 }
 
-/// Where the last record (header included) starts, to check for an unterminated quote.
+/// How the text ended: inside a quoted field that swallowed the rest of the file, if it did.
 pub(crate) struct Visited {
-    pub(crate) last_record_start: usize,
+    /// The line the swallowing record starts on, and the lines it swallowed.
+    pub(crate) unterminated: Option<(u64, u64)>,
 }
 
-/// Calls `f(line, record)` for each data record, with the 1-based line it starts on.
+/// One data record's cells, as [`visit`] hands them over.
+pub(crate) struct Cells<'r> {
+    text: &'r str,
+    record: &'r Record,
+    /// Byte offset in the text just past the record.
+    pub(crate) end: usize,
+}
+
+impl Cells<'_> {
+    pub(crate) fn len(&self) -> usize {
+        self.record.len()
+    }
+
+    /// Cell `i` (unquoted), `None` past the record's end. Cells are cut from UTF-8 text at ASCII
+    /// delimiters and quotes, so they are UTF-8 themselves.
+    pub(crate) fn get(&self, i: usize) -> Option<&str> {
+        if i >= self.record.len() {
+            return None;
+        }
+        Some(match self.record.source(i) {
+            Some(range) => self.text.get(range).unwrap_or_default(),
+            None => std::str::from_utf8(self.record.bytes(i)).unwrap_or_default(),
+        })
+    }
+}
+
+/// Calls `f(line, record)` for each data record, with the 1-based line it starts on. Records are
+/// read by [`Scanner`] (the `csv` crate's reading, checked equal in its tests), which jumps
+/// through quoted text with `memchr` and counts lines as it goes.
 pub(crate) fn visit(
     text: &str,
     delimiter: u8,
-    source: &str,
-    mut f: impl FnMut(u64, &StringRecord),
+    _source: &str,
+    mut f: impl FnMut(u64, &Cells<'_>),
 ) -> Result<Visited, LoadError> {
+    let bytes = text.as_bytes();
+    let mut scanner = Scanner::borrowing(delimiter);
+    let mut pos = 0;
+    let mut is_header = true;
+    while let Some(record) = scanner.next(bytes, &mut pos, &[]) {
+        if is_header {
+            is_header = false;
+            continue;
+        }
+        f(record.line, &Cells { text, record, end: pos });
+    }
+    if let Some(record) = scanner.finish() {
+        if !is_header {
+            f(record.line, &Cells { text, record, end: bytes.len() });
+        }
+    }
+    let unterminated = scanner
+        .in_quotes()
+        .then(|| (scanner.last_line(), (scanner.newlines() + 1).saturating_sub(scanner.last_line())));
+    Ok(Visited { unterminated })
+}
+
+/// The `csv` crate's records, header included, with the line each starts on: what [`Scanner`]
+/// is checked against.
+#[cfg(test)]
+pub(crate) fn records_by_csv_crate(text: &str, delimiter: u8) -> Vec<(u64, Vec<Vec<u8>>)> {
     let bytes = text.as_bytes();
     let mut rdr = reader(text, delimiter);
     let mut record = StringRecord::new();
-    let mut is_header = true;
-    let mut last_record_start = 0;
+    let mut out = Vec::new();
     // The reader's own positions point at the end of the previous record,
     // before its line terminator and any blank lines, so we count lines ourselves.
     let (mut counted_to, mut line) = (0usize, 1u64);
-    loop {
-        match rdr.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(error) => return Err(malformed(source, &error)),
-        }
+    while let Ok(true) = rdr.read_record(&mut record) {
         let after_previous = record.position().map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX));
         let start = after_previous
             + bytes.get(after_previous..).unwrap_or_default().iter().take_while(|&&b| b == b'\r' || b == b'\n').count();
         line += bytes.get(counted_to..start).unwrap_or_default().iter().filter(|&&b| b == b'\n').count() as u64;
         counted_to = start.max(counted_to);
-        last_record_start = start;
-        if is_header {
-            is_header = false;
-            continue;
-        }
-        f(line, &record);
+        out.push((line, record.iter().map(|f| f.as_bytes().to_vec()).collect()));
     }
-    Ok(Visited { last_record_start })
-}
-
-/// Whether the record starting at `start` opens a quoted field it never closes.
-/// The CSV reader silently reads the rest of the file into that field; this
-/// repeats its quoting rules on that one record to notice.
-pub(crate) fn unterminated_quote(text: &str, start: usize, delimiter: u8) -> bool {
-    let bytes = text.as_bytes().get(start..).unwrap_or_default();
-    let mut in_quotes = false;
-    let mut field_start = true;
-    let mut iter = bytes.iter().peekable();
-    while let Some(&byte) = iter.next() {
-        if in_quotes {
-            if byte == b'"' {
-                if iter.peek() == Some(&&b'"') {
-                    iter.next();
-                } else {
-                    in_quotes = false;
-                }
-            }
-        } else if byte == b'"' && field_start {
-            in_quotes = true;
-            field_start = false;
-        } else {
-            field_start = byte == delimiter || byte == b'\n' || byte == b'\r';
-        }
-    }
-    in_quotes
+    out
 }
 
 #[cfg(test)]
@@ -100,7 +118,10 @@ mod tests {
 
     fn records(text: &str) -> Vec<(u64, Vec<String>)> {
         let mut out = Vec::new();
-        visit(text, b',', "t", |line, r| out.push((line, r.iter().map(str::to_string).collect()))).unwrap();
+        visit(text, b',', "t", |line, r| {
+            out.push((line, (0..r.len()).map(|i| r.get(i).unwrap_or("").to_string()).collect()))
+        })
+        .unwrap();
         out
     }
 
@@ -110,14 +131,5 @@ mod tests {
         assert_eq!(got, [(2, vec!["x\ny".into(), "1".into()]), (5, vec!["z".into(), "2".into()])]);
         let got = records("\n\na,b\n\nc,d\n\n\ne,f");
         assert_eq!(got.iter().map(|r| r.0).collect::<Vec<_>>(), [5, 8]);
-    }
-
-    #[test]
-    fn unterminated_quotes_are_noticed() {
-        assert!(unterminated_quote("\"abc,d\n", 0, b','));
-        assert!(unterminated_quote("a,\"b\"\"\n", 0, b','));
-        assert!(!unterminated_quote("a,\"b\"\"c\"\n", 0, b','));
-        assert!(!unterminated_quote("5\" screen,x\n", 0, b','));
-        assert!(!unterminated_quote("", 10, b','));
     }
 }

@@ -36,6 +36,8 @@ struct Field {
     kept: Range<usize>,
     /// An ASCII character other than whitespace was seen (so the cell is not blank).
     text: bool,
+    /// A borrowing scanner's cell that is one stretch of the text: where it is (nothing copied).
+    source: Option<Range<usize>>,
 }
 
 impl Record {
@@ -43,9 +45,15 @@ impl Record {
         self.fields.len()
     }
 
-    /// The kept bytes of field `i` (empty when skipped or absent).
+    /// The kept bytes of field `i` (empty when skipped or absent, or borrowed: see [`Record::source`]).
     pub(crate) fn bytes(&self, i: usize) -> &[u8] {
         self.fields.get(i).and_then(|f| self.store.get(f.kept.clone())).unwrap_or_default()
+    }
+
+    /// Where field `i` lies in the text, when a borrowing scanner kept it there rather than copy it
+    /// (any cell but a quoted one with `""` escapes).
+    pub(crate) fn source(&self, i: usize) -> Option<Range<usize>> {
+        self.fields.get(i)?.source.clone()
     }
 
     /// Whether field `i` (read in [`Mode::Blank`] or [`Mode::Keep`]) has any non-whitespace text,
@@ -80,6 +88,12 @@ pub(crate) struct Scanner {
     /// Line of the last record started (the header included), and the newlines before it.
     last_line: u64,
     ended_in_quotes: bool,
+    /// Cells in [`Mode::Keep`] stay where they are in the text (one chunk only: the whole text).
+    borrow: bool,
+    /// The current cell's stretch of the chunk while it is one (borrowing only).
+    piece: Option<Range<usize>>,
+    /// The current cell was copied after all (it is not one stretch).
+    copied: bool,
 }
 
 fn ascii_text(b: u8) -> bool {
@@ -98,7 +112,16 @@ impl Scanner {
             newlines: 0,
             last_line: 0,
             ended_in_quotes: false,
+            borrow: false,
+            piece: None,
+            copied: false,
         }
+    }
+
+    /// A scanner for a whole text given in one chunk, whose kept cells are located rather than
+    /// copied ([`Record::source`]), except cells with escaped quotes. `has_text` is not tracked.
+    pub(crate) fn borrowing(delimiter: u8) -> Scanner {
+        Scanner { borrow: true, ..Scanner::new(delimiter) }
     }
 
     /// Newlines consumed so far: the line the next byte is on, less one.
@@ -121,10 +144,35 @@ impl Scanner {
         self.mode = modes.get(self.record.fields.len()).copied().unwrap_or(Mode::Keep);
         self.field_start = self.record.store.len();
         self.text = false;
+        self.piece = None;
+        self.copied = false;
     }
 
+    /// Takes bytes `range` of `chunk` into the current cell.
     #[inline]
-    fn push(&mut self, bytes: &[u8]) {
+    fn push(&mut self, chunk: &[u8], range: Range<usize>) {
+        if range.is_empty() {
+            return;
+        }
+        if self.borrow && self.mode == Mode::Keep && !self.copied {
+            match &mut self.piece {
+                None => {
+                    self.piece = Some(range);
+                    return;
+                }
+                Some(piece) if piece.end == range.start => {
+                    piece.end = range.end;
+                    return;
+                }
+                Some(piece) => {
+                    // Not one stretch (an escaped quote): copy what there is, then go on copying.
+                    let piece = piece.clone();
+                    self.record.store.extend_from_slice(chunk.get(piece).unwrap_or_default());
+                    self.copied = true;
+                }
+            }
+        }
+        let bytes = chunk.get(range).unwrap_or_default();
         match self.mode {
             Mode::Skip => {}
             Mode::Keep => {
@@ -148,7 +196,9 @@ impl Scanner {
 
     fn end_field(&mut self) {
         let kept = self.field_start..self.record.store.len();
-        self.record.fields.push(Field { kept, text: self.text });
+        let source =
+            (self.borrow && self.mode == Mode::Keep && !self.copied).then(|| self.piece.clone().unwrap_or(0..0));
+        self.record.fields.push(Field { kept, text: self.text, source });
     }
 
     /// Scans `chunk` from `*pos`, with `modes` per column (columns past its end are kept). Returns
@@ -186,7 +236,7 @@ impl Scanner {
                 State::Unquoted | State::QuoteInQuoted => {
                     if self.state == State::QuoteInQuoted {
                         if byte == b'"' {
-                            self.push(b"\"");
+                            self.push(chunk, i..i + 1);
                             self.state = State::Quoted;
                             i += 1;
                             continue;
@@ -196,11 +246,11 @@ impl Scanner {
                     let rest = chunk.get(i..).unwrap_or_default();
                     match memchr::memchr3(delimiter, b'\n', b'\r', rest) {
                         None => {
-                            self.push(rest);
+                            self.push(chunk, i..chunk.len());
                             i = chunk.len();
                         }
                         Some(at) => {
-                            self.push(rest.get(..at).unwrap_or_default());
+                            self.push(chunk, i..i + at);
                             i += at + 1;
                             self.end_field();
                             if rest.get(at) == Some(&delimiter) {
@@ -217,11 +267,11 @@ impl Scanner {
                     let rest = chunk.get(i..).unwrap_or_default();
                     match memchr::memchr(b'"', rest) {
                         None => {
-                            self.push(rest);
+                            self.push(chunk, i..chunk.len());
                             i = chunk.len();
                         }
                         Some(at) => {
-                            self.push(rest.get(..at).unwrap_or_default());
+                            self.push(chunk, i..i + at);
                             i += at + 1;
                             self.state = State::QuoteInQuoted;
                         }
@@ -278,18 +328,9 @@ mod tests {
         (out, scanner.in_quotes())
     }
 
-    /// The same records as the loader's `csv` reader gives, header included.
+    /// The same records as the `csv` crate gives with the loader's settings, header included.
     fn by_csv_crate(text: &str, delimiter: u8) -> Records {
-        let mut out = Vec::new();
-        // The loader's visit skips the header: re-read it the same way csv.rs does.
-        if let Ok(header) = super::super::csv::header(text, delimiter, "t") {
-            let first_line = 1 + text.bytes().take_while(|&b| b == b'\r' || b == b'\n').filter(|&b| b == b'\n').count();
-            out.push((first_line as u64, header.into_iter().map(String::into_bytes).collect()));
-        }
-        let _ = super::super::csv::visit(text, delimiter, "t", |line, record| {
-            out.push((line, record.iter().map(|f| f.as_bytes().to_vec()).collect()));
-        });
-        out
+        super::super::csv::records_by_csv_crate(text, delimiter)
     }
 
     fn same_as_csv_crate(text: &str, delimiter: u8) {
@@ -321,6 +362,50 @@ mod tests {
         for text in cases {
             same_as_csv_crate(text, if text.contains(';') { b';' } else { b',' });
         }
+    }
+
+    /// Every record of `text` read by a borrowing scanner in one chunk, cells as bytes.
+    fn borrowed(text: &[u8], delimiter: u8) -> Records {
+        let mut scanner = Scanner::borrowing(delimiter);
+        let mut out = Vec::new();
+        let take = |r: &Record| {
+            let cell = |i: usize| match r.source(i) {
+                Some(range) => text.get(range).unwrap_or_default().to_vec(),
+                None => r.bytes(i).to_vec(),
+            };
+            (r.line, (0..r.len()).map(cell).collect::<Vec<_>>())
+        };
+        let mut pos = 0;
+        while let Some(record) = scanner.next(text, &mut pos, &[]) {
+            out.push(take(record));
+        }
+        if let Some(record) = scanner.finish() {
+            out.push(take(record));
+        }
+        out
+    }
+
+    #[test]
+    fn a_borrowing_scanner_reads_the_same_cells_and_copies_only_escaped_ones() {
+        let cases = [
+            "a,b\n1,2\n",
+            "a,b\r\n\"x\ny\",1\r\n\r\nz,2\n",
+            "a,b\n\"un\"\"quote\"x,\"\"\n",
+            "a,b\n\"abc\"def\"g,h\n",
+            "a,b\n5\" screen,x\"y\"\n",
+            "a,b\n,\n,,\n\"\"\n",
+            "a,b\n\"never closed,1\n2,3\n",
+            "a,b\n\"closed\"\"",
+            " a , b \n x ,\"y\" \n",
+        ];
+        for text in cases {
+            assert_eq!(borrowed(text.as_bytes(), b','), by_csv_crate(text, b','), "{text:?}");
+        }
+        let mut scanner = Scanner::borrowing(b',');
+        let mut pos = 0;
+        let record = scanner.next(b"plain,\"quoted\",\"es\"\"caped\"\n", &mut pos, &[]).expect("a record");
+        assert_eq!((record.source(0), record.source(1), record.source(2)), (Some(0..5), Some(7..13), None));
+        assert_eq!(record.bytes(2), b"es\"caped");
     }
 
     #[test]
@@ -400,6 +485,7 @@ mod tests {
                 let (got, _) = scanned(text.as_bytes(), delimiter, step);
                 assert!(got == want, "{source} (pieces of {step}): scanner and csv crate differ");
             }
+            assert!(borrowed(text.as_bytes(), delimiter) == want, "{source}: borrowing scanner and csv crate differ");
             checked += 1;
         }
         assert!(checked >= 20, "only {checked} CSV files checked");
