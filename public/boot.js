@@ -26,4 +26,19 @@ globalThis.probeFormats = () => {
   return formats;
 };
 
+// Parquet files have a module of their own (crates/parquet-web), fetched only when one arrives.
+let parquet;
+globalThis.probeParquet = () => {
+  parquet ??= import("./parquet/probe_parquet_web.js")
+    .then(async (module) => {
+      await module.default();
+      return module;
+    })
+    .catch((error) => {
+      parquet = undefined; // try again next time
+      throw error;
+    });
+  return parquet;
+};
+
 init();

@@ -14,3 +14,11 @@ wasm-bindgen --target web --no-typescript --out-dir dist/formats \
   target/wasm32-unknown-unknown/release/probe_formats_web.wasm
 wasm-opt -Oz \
   dist/formats/probe_formats_web_bg.wasm -o dist/formats/probe_formats_web_bg.wasm
+
+# The Parquet module, imported by public/boot.js only when a Parquet file arrives (as large as
+# the formats module, so a module of its own: neither format's readers ride along with the other).
+cargo build --release --target wasm32-unknown-unknown -p probe-parquet-web
+wasm-bindgen --target web --no-typescript --out-dir dist/parquet \
+  target/wasm32-unknown-unknown/release/probe_parquet_web.wasm
+wasm-opt -Oz \
+  dist/parquet/probe_parquet_web_bg.wasm -o dist/parquet/probe_parquet_web_bg.wasm

@@ -176,11 +176,12 @@ pub(crate) fn load(bytes: Bytes, source: &str, mapping: Option<&ColumnMapping>) 
                     corrupt(
                         source,
                         format!(
-                            "a corrupt page in column {} of row group {} (rows {}–{}): {e}",
+                            "a corrupt page in column {} of row group {} (rows {}–{}): {}",
                             column.name,
                             g + 1,
                             done + 1,
-                            done + want
+                            done + want,
+                            message(&e)
                         ),
                     )
                 })?;
@@ -419,7 +420,7 @@ fn footer(bytes: &Bytes, source: &str) -> Result<ParquetMetaData, LoadError> {
 /// The crate's message without its error-kind prefix.
 fn message(error: &ParquetError) -> String {
     let text = error.to_string();
-    for prefix in ["Parquet error: ", "EOF: "] {
+    for prefix in ["Parquet error: ", "EOF: ", "External: "] {
         if let Some(rest) = text.strip_prefix(prefix) {
             return rest.to_string();
         }
