@@ -6,7 +6,8 @@
 // Formats alternate within each repetition, so load spikes on this shared machine hit all alike.
 // Reports medians and the ratio CSV time / Parquet time (> 1: Parquet loads faster).
 //
-//   node bench/parquet.mjs [--quick]      (BENCH_PARQUET_INPUT=1m|100k, default 100k)
+//   node bench/parquet.mjs [--quick]      (BENCH_PARQUET_INPUT=1m|100k, default 100k;
+//                                          BENCH_PARQUET_TAB=0: the CLI only)
 //
 // Needs bench/tmp/answers-<input>.csv (bench/gen.mjs), bench/.venv with pyarrow, the CLI in
 // target/release-native and the production app in dist/ (scripts/build.sh). Writes
@@ -70,7 +71,9 @@ for (const f of files) {
 
 let tabRuns = null;
 let tabNote = null;
-if (!existsSync(join(repo, "dist/parquet/probe_parquet_web_bg.wasm"))) {
+if (process.env.BENCH_PARQUET_TAB === "0") {
+  tabNote = "not measured (BENCH_PARQUET_TAB=0)";
+} else if (!existsSync(join(repo, "dist/parquet/probe_parquet_web_bg.wasm"))) {
   tabNote = "dist/ has no Parquet module: build the app with scripts/build.sh";
 } else {
   log(`tab: ${repeats.tab} × load per format in headless Chromium`);

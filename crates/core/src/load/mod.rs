@@ -176,12 +176,23 @@ impl fmt::Display for LoadError {
     }
 }
 
-fn list(columns: &[String]) -> String {
+/// Column names for a message, bounded: a file with thousands of columns, or one huge name,
+/// must not make a huge message (long names are shortened, past 40 the rest is counted).
+pub(crate) fn list(columns: &[String]) -> String {
+    const MAX_NAMES: usize = 40;
+    const MAX_NAME: usize = 60;
     if columns.is_empty() {
-        "(none)".to_string()
-    } else {
-        columns.join(", ")
+        return "(none)".to_string();
     }
+    let short = |name: &String| match name.char_indices().nth(MAX_NAME) {
+        Some((cut, _)) => format!("{}…", name.get(..cut).unwrap_or(name)),
+        None => name.clone(),
+    };
+    let mut text: Vec<String> = columns.iter().take(MAX_NAMES).map(short).collect();
+    if columns.len() > MAX_NAMES {
+        text.push(format!("… ({} more)", columns.len() - MAX_NAMES));
+    }
+    text.join(", ")
 }
 
 impl std::error::Error for LoadError {}

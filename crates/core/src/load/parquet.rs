@@ -81,8 +81,15 @@ struct Column {
     read: Option<How>,
 }
 
+/// A file error; its message is bounded (it can quote column names and the crate's errors).
 fn corrupt(source: &str, what: impl Into<String>) -> LoadError {
-    LoadError::Corrupt { source: source.to_string(), what: what.into() }
+    const MAX: usize = 600;
+    let mut what: String = what.into();
+    if let Some((cut, _)) = what.char_indices().nth(MAX) {
+        what.truncate(cut);
+        what.push('…');
+    }
+    LoadError::Corrupt { source: source.to_string(), what }
 }
 
 /// Loads a Parquet file (the bytes start with `PAR1`).
@@ -90,14 +97,14 @@ pub(crate) fn load(bytes: Bytes, source: &str, mapping: Option<&ColumnMapping>) 
     let metadata = footer(&bytes, source)?;
     let mut log = IssueLog::new(source);
     let columns = top_level_columns(&metadata);
-    let nested: Vec<&str> = columns.iter().filter(|c| c.leaf.is_none()).map(|c| c.name.as_str()).collect();
+    let nested: Vec<String> = columns.iter().filter(|c| c.leaf.is_none()).map(|c| c.name.clone()).collect();
     if !nested.is_empty() {
-        log.note(None, format!("nested columns (lists, structs or maps) not read: {}", nested.join(", ")));
+        log.note(None, format!("nested columns (lists, structs or maps) not read: {}", super::list(&nested)));
     }
-    let unread: Vec<&str> =
-        columns.iter().filter(|c| c.leaf.is_some() && c.read.is_none()).map(|c| c.name.as_str()).collect();
+    let unread: Vec<String> =
+        columns.iter().filter(|c| c.leaf.is_some() && c.read.is_none()).map(|c| c.name.clone()).collect();
     if !unread.is_empty() {
-        log.note(None, format!("columns of a type this reader does not show, not read: {}", unread.join(", ")));
+        log.note(None, format!("columns of a type this reader does not show, not read: {}", super::list(&unread)));
     }
     let columns: Vec<Column> = columns.into_iter().filter(|c| c.read.is_some()).collect();
     let raw: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
