@@ -547,33 +547,94 @@ fn page_reader(
 ) -> Result<Box<dyn PageReader>, String> {
     let data = Arc::new(bytes.clone());
     let levels = descr.max_def_level() > 0 || descr.max_rep_level() > 0;
+    let byte_array = descr.physical_type() == Physical::BYTE_ARRAY;
     if matches!(chunk.compression(), Compression::ZSTD(_)) {
         // The crate reads the pages as stored; `Unzstd` inflates each before it is decoded.
         let stored =
             chunk.clone().into_builder().set_compression(Compression::UNCOMPRESSED).build().map_err(|e| message(&e))?;
         let pages = SerializedPageReader::new_with_properties(data, &stored, rows, None, props.clone())
             .map_err(|e| message(&e))?;
-        Ok(Box::new(Checked::new(Unzstd { inner: pages }, levels)))
+        Ok(Box::new(Checked::new(Unzstd { inner: pages }, levels, byte_array)))
     } else {
         let pages = SerializedPageReader::new_with_properties(data, chunk, rows, None, props.clone())
             .map_err(|e| message(&e))?;
-        Ok(Box::new(Checked::new(pages, levels)))
+        Ok(Box::new(Checked::new(pages, levels, byte_array)))
     }
 }
 
 /// Checks each page for what the crate's column reader assumes of a well-formed file and would
 /// otherwise panic on (found by fuzzing, `fuzz/fuzz_targets/parquet.rs`): a dictionary-encoded
-/// page after a dictionary, level encodings it knows, v2 levels within the page.
+/// page after a dictionary, level encodings it knows, v2 levels within the page; and pads
+/// plain byte-array pages ([`Checked::pad`]).
 struct Checked<P> {
     inner: P,
     /// The column has definition or repetition levels.
     levels: bool,
+    /// A `BYTE_ARRAY` column: see [`Checked::pad`].
+    byte_array: bool,
     dictionary: bool,
 }
 
 impl<P> Checked<P> {
-    fn new(inner: P, levels: bool) -> Self {
-        Checked { inner, levels, dictionary: false }
+    fn new(inner: P, levels: bool, byte_array: bool) -> Self {
+        Checked { inner, levels, byte_array, dictionary: false }
+    }
+
+    /// The crate's plain decoder of byte arrays reads each value's 4-byte length without checking
+    /// that 4 bytes are left (it panics on a page cut inside a length; found by fuzzing). Four
+    /// zero bytes after a plain-encoded byte-array page (and a dictionary page, plain too) make
+    /// that read stay in bounds; a well-formed page never reaches them (values are read by
+    /// count), and a truncated one then fails its length check, an error.
+    fn pad(&self, page: Page) -> Page {
+        let plain = |e: &Encoding| matches!(e, Encoding::PLAIN);
+        let padded = |buf: &Bytes| {
+            let mut out = Vec::with_capacity(buf.len() + 4);
+            out.extend_from_slice(buf);
+            out.extend_from_slice(&[0; 4]);
+            Bytes::from(out)
+        };
+        if !self.byte_array {
+            return page;
+        }
+        match page {
+            Page::DataPage { buf, num_values, encoding, def_level_encoding, rep_level_encoding, statistics }
+                if plain(&encoding) =>
+            {
+                Page::DataPage {
+                    buf: padded(&buf),
+                    num_values,
+                    encoding,
+                    def_level_encoding,
+                    rep_level_encoding,
+                    statistics,
+                }
+            }
+            Page::DataPageV2 {
+                buf,
+                num_values,
+                encoding,
+                num_nulls,
+                num_rows,
+                def_levels_byte_len,
+                rep_levels_byte_len,
+                is_compressed,
+                statistics,
+            } if plain(&encoding) => Page::DataPageV2 {
+                buf: padded(&buf),
+                num_values,
+                encoding,
+                num_nulls,
+                num_rows,
+                def_levels_byte_len,
+                rep_levels_byte_len,
+                is_compressed,
+                statistics,
+            },
+            Page::DictionaryPage { buf, num_values, encoding, is_sorted } => {
+                Page::DictionaryPage { buf: padded(&buf), num_values, encoding, is_sorted }
+            }
+            other => other,
+        }
     }
 
     fn check(&mut self, page: &Page) -> parquet::errors::Result<()> {
@@ -618,11 +679,9 @@ impl<P: PageReader> Iterator for Checked<P> {
 
 impl<P: PageReader> PageReader for Checked<P> {
     fn get_next_page(&mut self) -> parquet::errors::Result<Option<Page>> {
-        let page = self.inner.get_next_page()?;
-        if let Some(page) = &page {
-            self.check(page)?;
-        }
-        Ok(page)
+        let Some(page) = self.inner.get_next_page()? else { return Ok(None) };
+        self.check(&page)?;
+        Ok(Some(self.pad(page)))
     }
     fn peek_next_page(&mut self) -> parquet::errors::Result<Option<PageMetadata>> {
         self.inner.peek_next_page()
