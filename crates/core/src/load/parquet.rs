@@ -44,6 +44,8 @@ use super::{LoadError, Loaded};
 
 /// Rows decoded at a time, across every column read.
 const BATCH: usize = 8 * 1024;
+/// At most this many values in one byte-array data page (writers put thousands; see `Checked::pad`).
+const MAX_PAGE_VALUES: u32 = 1 << 22;
 /// At most this many bytes come out of one zstd page: a decompression bomb stops here.
 const MAX_PAGE: usize = 512 * 1024 * 1024;
 
@@ -581,16 +583,18 @@ impl<P> Checked<P> {
     }
 
     /// The crate's plain decoder of byte arrays reads each value's 4-byte length without checking
-    /// that 4 bytes are left (it panics on a page cut inside a length; found by fuzzing). Four
-    /// zero bytes after a plain-encoded byte-array page (and a dictionary page, plain too) make
-    /// that read stay in bounds; a well-formed page never reaches them (values are read by
-    /// count), and a truncated one then fails its length check, an error.
+    /// that 4 bytes are left (it panics on a page cut inside a length; found by fuzzing). A data
+    /// page gets 4 zero bytes per value it may hold after it, so every such read stays in bounds;
+    /// a well-formed page never reaches them (values are read by count), a truncated one then
+    /// fails the crate's own length check, an error. Dictionary pages are checked whole instead
+    /// ([`Checked::check`]).
     fn pad(&self, page: Page) -> Page {
         let plain = |e: &Encoding| matches!(e, Encoding::PLAIN);
-        let padded = |buf: &Bytes| {
-            let mut out = Vec::with_capacity(buf.len() + 4);
+        let padded = |buf: &Bytes, values: u32| {
+            let extra = 4 * values as usize;
+            let mut out = Vec::with_capacity(buf.len() + extra);
             out.extend_from_slice(buf);
-            out.extend_from_slice(&[0; 4]);
+            out.resize(buf.len() + extra, 0);
             Bytes::from(out)
         };
         if !self.byte_array {
@@ -601,7 +605,7 @@ impl<P> Checked<P> {
                 if plain(&encoding) =>
             {
                 Page::DataPage {
-                    buf: padded(&buf),
+                    buf: padded(&buf, num_values),
                     num_values,
                     encoding,
                     def_level_encoding,
@@ -620,7 +624,7 @@ impl<P> Checked<P> {
                 is_compressed,
                 statistics,
             } if plain(&encoding) => Page::DataPageV2 {
-                buf: padded(&buf),
+                buf: padded(&buf, num_values),
                 num_values,
                 encoding,
                 num_nulls,
@@ -630,9 +634,6 @@ impl<P> Checked<P> {
                 is_compressed,
                 statistics,
             },
-            Page::DictionaryPage { buf, num_values, encoding, is_sorted } => {
-                Page::DictionaryPage { buf: padded(&buf), num_values, encoding, is_sorted }
-            }
             other => other,
         }
     }
@@ -641,11 +642,29 @@ impl<P> Checked<P> {
         let fail = |what: &str| Err(ParquetError::General(what.to_string()));
         let dictionary_encoded = |e: &Encoding| matches!(e, Encoding::PLAIN_DICTIONARY | Encoding::RLE_DICTIONARY);
         match page {
-            Page::DictionaryPage { .. } => {
+            Page::DictionaryPage { buf, num_values, .. } => {
                 if self.dictionary {
                     return fail("a second dictionary page");
                 }
                 self.dictionary = true;
+                // Plain byte arrays, each a 4-byte length and its bytes: all within the page.
+                if self.byte_array {
+                    let mut at = 0usize;
+                    for _ in 0..*num_values {
+                        let Some(length) = buf.get(at..at + 4).and_then(|b| b.try_into().ok()) else {
+                            return fail("a dictionary page shorter than its values");
+                        };
+                        at = at.saturating_add(4).saturating_add(u32::from_le_bytes(length) as usize);
+                        if at > buf.len() {
+                            return fail("a dictionary page shorter than its values");
+                        }
+                    }
+                }
+            }
+            Page::DataPage { num_values, .. } | Page::DataPageV2 { num_values, .. }
+                if self.byte_array && *num_values > MAX_PAGE_VALUES =>
+            {
+                return fail("a data page claiming more values than any writer puts in one page");
             }
             Page::DataPage { encoding, def_level_encoding, rep_level_encoding, .. } => {
                 if dictionary_encoded(encoding) && !self.dictionary {
