@@ -10,36 +10,29 @@ try {
   // Storage can be blocked (private modes, file://): the system setting applies.
 }
 
-// The readers for binary formats (zip archives: Inspect AI .eval logs) are a second wasm module
-// (crates/formats-web), fetched only when such a file arrives; the app calls this to get it.
-let formats;
-globalThis.probeFormats = () => {
-  formats ??= import("./formats/probe_formats_web.js")
-    .then(async (module) => {
-      await module.default();
-      return module;
-    })
-    .catch((error) => {
-      formats = undefined; // try again next time
-      throw error;
-    });
-  return formats;
-};
-
-// The local judge's code (ONNX Runtime Web's glue, judge.json parsing, the featurizers) is a third
-// wasm module (crates/judge-web), fetched only when a judge is first used.
-let judgeModule;
-globalThis.probeJudge = () => {
-  judgeModule ??= import("./judge-web/probe_judge_web.js")
-    .then(async (module) => {
-      await module.default();
-      return module;
-    })
-    .catch((error) => {
-      judgeModule = undefined; // try again next time
-      throw error;
-    });
-  return judgeModule;
-};
+// Code only some users need is in wasm modules of its own, each fetched the first time the app
+// asks for it (a failed fetch is tried again on the next ask).
+function lazyModule(path) {
+  let loading;
+  return () => {
+    loading ??= import(path)
+      .then(async (module) => {
+        await module.default();
+        return module;
+      })
+      .catch((error) => {
+        loading = undefined;
+        throw error;
+      });
+    return loading;
+  };
+}
+// Zip readers for Inspect AI .eval logs (crates/formats-web): when such a file arrives.
+globalThis.probeFormats = lazyModule("./formats/probe_formats_web.js");
+// The local judge's code: ONNX Runtime Web's glue, judge.json parsing, the featurizers
+// (crates/judge-web): when a judge is first used.
+globalThis.probeJudge = lazyModule("./judge-web/probe_judge_web.js");
+// Parquet (crates/parquet-web): when a Parquet file arrives.
+globalThis.probeParquet = lazyModule("./parquet/probe_parquet_web.js");
 
 init();

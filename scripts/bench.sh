@@ -9,8 +9,10 @@
 # packages of bench/package.json into bench/node_modules) and polars / pandas against the CLI's
 # `stats` (part `cli`: bench/.venv from bench/requirements.txt, the CLI in target/release-native,
 # a ~300 MB realistic input from bench/gen-cli.mjs). Each install step is skipped when done.
+# Part `parquet`: the same answers as CSV and as Parquet (pyarrow, from bench/.venv) loaded by the
+# CLI and by the app in the tab, as ratios (bench/parquet.mjs; BENCH_PARQUET_INPUT=1m|100k).
 #
-# Usage: scripts/bench.sh [--quick] [--only app,duckdb,cli]
+# Usage: scripts/bench.sh [--quick] [--only app,duckdb,cli,parquet]
 #   --quick: few repetitions, results to bench/tmp/ only.
 #   --only:  run some parts only (also BENCH_ONLY=...); builds and installs only what they need;
 #            a partial run writes to bench/tmp/ only. BENCH_DUCKDB_INPUT=100k and
@@ -24,7 +26,7 @@ export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 shared="${PROBE_SHARED_DIR:-$PWD/../shared/transcripts}"
 export PROBE_SHARED_DIR="$shared"
 
-only="${BENCH_ONLY:-app,duckdb,cli}"
+only="${BENCH_ONLY:-app,duckdb,cli,parquet}"
 args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
   [[ "${args[i]}" == --only ]] && only="${args[i + 1]:-}"
@@ -33,6 +35,12 @@ export BENCH_ONLY="$only"
 has() { [[ ",$only," == *",$1,"* ]]; }
 
 [[ -f "$shared/MANIFEST.json" ]] || { echo "bench: shared transcripts not found at $shared" >&2; exit 1; }
+# bench/run.mjs measures app, duckdb and cli; bench/parquet.mjs the parquet part.
+run_parts="$(tr ',' '\n' <<<"$only" | grep -v '^parquet$' | paste -sd, - || true)"
+run_args=()
+for ((i = 0; i < ${#args[@]}; i++)); do
+  if [[ "${args[i]}" == --only ]]; then i=$((i + 1)); else run_args+=("${args[i]}"); fi
+done
 if has app; then
   [[ -f .ort/libonnxruntime.so || -n "${ORT_DYLIB_PATH:-}" ]] ||
     { echo "bench: no native ONNX Runtime: run scripts/fetch-onnxruntime.sh" >&2; exit 1; }
@@ -61,11 +69,15 @@ if has duckdb; then
     (cd bench && npm ci --no-audit --no-fund)
   fi
 fi
-if has cli; then
+if has parquet && ! has app; then
+  step "production build -> dist/ (the tab half of the parquet part)"
+  scripts/build.sh
+fi
+if has cli || has parquet; then
   step "CLI (release-native) -> target/release-native/probe-explorer"
   cargo build --profile release-native -p probe-explorer-cli
   if [[ ! -x bench/.venv/bin/python || bench/requirements.txt -nt bench/.venv/.installed ]]; then
-    step "Python baselines (polars, pandas) -> bench/.venv/"
+    step "Python baselines (polars, pandas, pyarrow) -> bench/.venv/"
     python3 -m venv bench/.venv
     bench/.venv/bin/pip install --quiet -r bench/requirements.txt
     touch bench/.venv/.installed
@@ -73,7 +85,7 @@ if has cli; then
 fi
 step "inputs -> bench/tmp/"
 mkdir -p bench/tmp
-if has app || has duckdb; then node bench/gen.mjs "$shared" bench/tmp; fi
+if has app || has duckdb || has parquet; then node bench/gen.mjs "$shared" bench/tmp; fi
 if has cli; then
   cli_mb="${BENCH_CLI_MB:-300}"
   node bench/gen-cli.mjs "$shared" bench/tmp "$cli_mb"
@@ -81,5 +93,6 @@ if has cli; then
 fi
 builds=$((SECONDS - begin))
 step "measuring"
-node bench/run.mjs "$@"
+if [[ -n "$run_parts" ]]; then node bench/run.mjs "${run_args[@]}" --only "$run_parts"; fi
+if has parquet; then node bench/parquet.mjs "${run_args[@]}"; fi
 echo "== bench: done in $((SECONDS - begin)) s (builds and inputs $builds s)" >&2

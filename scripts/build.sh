@@ -10,18 +10,19 @@ scripts/copy-ort-web.sh --webgpu
 rm -rf target/wasm-bindgen/release
 trunk build --release
 
-# The formats module (zip readers for Inspect AI logs), imported by public/boot.js only when a
-# zip arrives, so the app's startup download does not carry it.
-cargo build --release --target wasm32-unknown-unknown -p probe-formats-web
-wasm-bindgen --target web --no-typescript --out-dir dist/formats \
-  target/wasm32-unknown-unknown/release/probe_formats_web.wasm
-wasm-opt -Oz \
-  dist/formats/probe_formats_web_bg.wasm -o dist/formats/probe_formats_web_bg.wasm
-
-# The judge module (ONNX Runtime Web's glue, judge.json parsing, the featurizers), imported by
-# public/boot.js only when a judge is first used.
-cargo build --release --target wasm32-unknown-unknown -p probe-judge-web
-wasm-bindgen --target web --no-typescript --out-dir dist/judge-web \
-  target/wasm32-unknown-unknown/release/probe_judge_web.wasm
-wasm-opt -Oz \
-  dist/judge-web/probe_judge_web_bg.wasm -o dist/judge-web/probe_judge_web_bg.wasm
+# The lazily loaded modules, each imported by public/boot.js only when first needed, so the
+# app's startup download carries none of them: `lazy_module CRATE DIR` builds one into dist/DIR.
+lazy_module() {
+  local crate="$1" dir="$2" wasm="${1//-/_}"
+  cargo build --release --target wasm32-unknown-unknown -p "$crate"
+  wasm-bindgen --target web --no-typescript --out-dir "dist/$dir" \
+    "target/wasm32-unknown-unknown/release/$wasm.wasm"
+  wasm-opt -Oz "dist/$dir/${wasm}_bg.wasm" -o "dist/$dir/${wasm}_bg.wasm"
+}
+# Zip readers for Inspect AI logs: when a zip arrives.
+lazy_module probe-formats-web formats
+# ONNX Runtime Web's glue, judge.json parsing, the featurizers: when a judge is first used.
+lazy_module probe-judge-web judge-web
+# Parquet: when a Parquet file arrives (as large as the formats module, so a module of its own:
+# neither format's readers ride along with the other).
+lazy_module probe-parquet-web parquet

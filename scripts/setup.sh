@@ -51,7 +51,7 @@ if [ "${1:-}" = "--test" ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
   fi
   if [ ! -x tests/fixtures/.venv/bin/python ] || ! cmp -s tests/fixtures/requirements.txt tests/fixtures/.venv/requirements.txt; then
-    step "Creating the fixture writers' Python environment (tests/fixtures/.venv: inspect_ai)"
+    step "Creating the fixture writers' Python environment (tests/fixtures/.venv: inspect_ai, pyarrow, pandas, polars)"
     python3 -m venv tests/fixtures/.venv
     tests/fixtures/.venv/bin/pip install -q -r tests/fixtures/requirements.txt
     cp tests/fixtures/requirements.txt tests/fixtures/.venv/requirements.txt

@@ -109,12 +109,13 @@ pub fn parse_and_add(state: AppState, source: &str, bytes: Arc<Vec<u8>>, mapping
         Err(LoadError::NeedsMapping { columns, guess, .. }) => {
             state.pending_mapping.set(Some(PendingMapping { source: source.to_owned(), bytes, columns, guess }));
         }
-        Err(LoadError::NeedsModule { module: load::Module::Formats, .. }) => {
-            // Inspect AI logs (and other zips) are read by a second wasm module, fetched on first use.
+        Err(LoadError::NeedsModule { module, .. }) => {
+            // Inspect AI logs (and other zips) and Parquet files are read by wasm modules of
+            // their own, each fetched on first use.
             let source = source.to_owned();
             begin(state, &source, None);
             spawn_local(async move {
-                let loaded = read_with_formats_module(&bytes, &source).await;
+                let loaded = read_with_module(module, &bytes, &source).await;
                 end(state, &source);
                 match loaded {
                     Ok(loaded) => add_loaded(state, &source, loaded, bytes),
@@ -156,12 +157,17 @@ fn add_loaded(state: AppState, source: &str, loaded: load::Loaded, bytes: Arc<Ve
     hash_later(state, id, bytes, rows);
 }
 
-/// Reads a file with the formats module (`crates/formats-web`), which `public/boot.js` imports on
-/// first use, and rebuilds the run it sends back. The error names `source`.
-async fn read_with_formats_module(bytes: &[u8], source: &str) -> Result<load::Loaded, String> {
+/// Reads a file with the module that has its reader (`crates/formats-web` or
+/// `crates/parquet-web`), which `public/boot.js` imports on first use, and rebuilds the run it
+/// sends back. The error names `source`.
+async fn read_with_module(module: load::Module, bytes: &[u8], source: &str) -> Result<load::Loaded, String> {
     let unavailable = |why: String| format!("{source}: the reader for this format could not be loaded ({why})");
+    let global = match module {
+        load::Module::Formats => "probeFormats",
+        load::Module::Parquet => "probeParquet",
+    };
     let window = web_sys::window().ok_or_else(|| unavailable("no window".into()))?;
-    let loader = js_sys::Reflect::get(&window, &JsValue::from_str("probeFormats"))
+    let loader = js_sys::Reflect::get(&window, &JsValue::from_str(global))
         .ok()
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
         .ok_or_else(|| unavailable("boot.js did not install it".into()))?;

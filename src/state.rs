@@ -223,7 +223,8 @@ impl Derived {
             let other = compare.get()?;
             let dataset = shown.get();
             let thresholds = thresholds.get();
-            judge.with(|j| Some(Arc::new(compare::paired_table(&dataset, j, &other, &scope.get(), &thresholds))))
+            let split = split_variants.get();
+            judge.with(|j| Some(Arc::new(compare::paired_table(&dataset, j, &other, &scope.get(), &thresholds, split))))
         });
         // A search over a million answers takes a few hundred ms: the list first shows its first
         // screen (found as soon as the scan has it), and the full list follows from a task that

@@ -63,6 +63,29 @@ pub fn inspect_log_target(data: &[u8]) {
     }
 }
 
+/// Parquet files: any bytes as `f.parquet` (and under a name without an extension, where the
+/// content alone decides). Besides the run invariants, a loaded run survives the trip between
+/// wasm modules unchanged, and an error names the file.
+pub fn parquet_target(data: &[u8]) {
+    for source in ["f.parquet", "f"] {
+        match load_run(data, source, None) {
+            Ok(loaded) => {
+                check_loaded(Some(&loaded));
+                let back = decode_loaded(&encode_loaded(&loaded), source).expect("an encoded run decodes");
+                assert_eq!((back.run.len(), back.rows), (loaded.run.len(), loaded.rows));
+                for i in 0..loaded.run.len() {
+                    assert_eq!(back.run.record(i), loaded.run.record(i));
+                }
+            }
+            Err(error) => {
+                let message = error.to_string();
+                assert!(message.starts_with(source), "{message}");
+                assert!(message.len() <= 4096, "error message of {} bytes", message.len());
+            }
+        }
+    }
+}
+
 fn check_loaded(loaded: Option<&Loaded>) {
     let Some(loaded) = loaded else { return };
     let run = &loaded.run;

@@ -1,6 +1,7 @@
-// Other tools' formats in the browser: Inspect AI logs written by inspect_ai itself
-// (tests/fixtures/make_fixtures.py), opened from the file input and from ?data=, show the counts
-// that inspect_ai read back from them (tests/fixtures/formats/expected.json).
+// Other tools' formats in the browser: Inspect AI logs written by inspect_ai itself and Parquet
+// files written by pyarrow, pandas and polars (tests/fixtures/make_fixtures.py), opened from the
+// file input and from ?data=, show the counts that those tools read back from them
+// (tests/fixtures/formats/expected.json).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -82,6 +83,90 @@ describe("Inspect AI logs", () => {
     assert.match(error, /export\.zip/);
     assert.match(error, /not an Inspect AI log/);
     assert.equal(await p.page.locator("[data-testid=run]").count(), 1, "the loaded log stays");
+    assert.equal(await p.panic(), null);
+    await p.close();
+  });
+});
+
+describe("Parquet files", () => {
+  const PARQUET = ["pandas-snappy.parquet", "pyarrow-zstd.parquet", "pyarrow-plain.parquet", "polars.parquet"];
+
+  async function checkParquet(p, name) {
+    const want = expected[name];
+    let cell = await total(p, 0);
+    assert.deepEqual([cell.judged, cell.misaligned], [want.judges.published.judged, want.judges.published.misaligned], `${name}: published`);
+    await p.page.selectOption("[data-testid=judge-select]", "x");
+    await p.page.waitForFunction(() => location.search.includes("judge=x"));
+    cell = await total(p, 0);
+    assert.deepEqual([cell.judged, cell.misaligned], [want.judges.x.judged, want.judges.x.misaligned], `${name}: aligned_x + coherent_x`);
+  }
+
+  test("the Parquet module is fetched only when a Parquet file arrives", async () => {
+    const requested = [];
+    const p = await AppPage.open(app, "", (page) => page.on("request", (r) => requested.push(new URL(r.url()).pathname)));
+    await p.waitForRuns(2);
+    assert.ok(!requested.some((path) => path.includes("/parquet/")), `fetched at startup: ${requested.join(", ")}`);
+    await p.page.setInputFiles("[data-testid=file-input]", resolve(FORMATS, "pyarrow-zstd.parquet"));
+    await p.waitForRuns(1);
+    assert.ok(requested.some((path) => path.endsWith("/parquet/probe_parquet_web_bg.wasm")), "the Parquet module was fetched");
+    assert.ok(!requested.some((path) => path.includes("/formats/")), "the Inspect module was not");
+    await p.close();
+  });
+
+  for (const name of PARQUET) {
+    test(`${name} from the file input: every row, the published columns and the x pair as judges`, async () => {
+      const p = await AppPage.open(app);
+      await p.waitForRuns(2);
+      await p.page.setInputFiles("[data-testid=file-input]", resolve(FORMATS, name)); // replaces the demo
+      await p.waitForRuns(1);
+      const rowText = await p.page.textContent("[data-testid=rate-matrix] tbody th");
+      assert.ok(rowText.includes(expected[name].run), `run name: ${rowText}`);
+      const options = await p.page.$$eval("[data-testid=judge-select] option", (o) => o.map((x) => x.value));
+      assert.ok(options.includes("published") && options.includes("x"), `judges offered: ${options}`);
+      await checkParquet(p, name);
+      await p.tab("answers");
+      assert.equal(await p.answerCount(), expected[name].rows);
+      assert.deepEqual(await p.errors(), []);
+      assert.equal(await p.panic(), null);
+      await p.close();
+    });
+  }
+
+  test("a Parquet file from ?data= loads with the same counts", async () => {
+    const name = "pyarrow-zstd.parquet";
+    const context = await app.browser.newContext();
+    const page = await context.newPage();
+    await page.route(`**${ROUTE}**`, (route) =>
+      route.fulfill({ status: 200, contentType: "application/octet-stream", body: readFileSync(resolve(FORMATS, name)) }));
+    const p = new AppPage(page, app.base);
+    await page.goto(`${app.base}?data=${encodeURIComponent(ROUTE + name)}`);
+    await p.waitForRuns(1);
+    await checkParquet(p, name);
+    assert.deepEqual(await p.errors(), []);
+    assert.equal(await p.panic(), null);
+    await context.close();
+  });
+
+  test("broken Parquet files are errors naming the file and the problem, and what was loaded stays", async () => {
+    const p = await AppPage.open(app);
+    await p.waitForRuns(2);
+    await p.page.setInputFiles("[data-testid=file-input]", resolve(FORMATS, "pyarrow-plain.parquet"));
+    await p.waitForRuns(1);
+    const good = readFileSync(resolve(FORMATS, "pyarrow-zstd.parquet"));
+    const cases = [
+      [{ name: "no-answer.parquet", buffer: readFileSync(resolve(FORMATS, "no-answer.parquet")) }, /no answer-text column/],
+      [{ name: "cut.parquet", buffer: good.subarray(0, good.length - 30) }, /cut short/],
+      [{ name: "corrupt-page.parquet", buffer: readFileSync(resolve(FORMATS, "corrupt-page.parquet")) }, /corrupt page in column answer/],
+      [{ name: "html.parquet", buffer: Buffer.from("<!DOCTYPE html><html><body>Sign in</body></html>") }, /not a Parquet file.*web page/],
+    ];
+    for (const [file, says] of cases) {
+      await p.page.setInputFiles("[data-testid=file-input]", { ...file, mimeType: "application/octet-stream" });
+      await p.page.waitForFunction((name) =>
+        [...document.querySelectorAll("[data-testid=error]")].some((e) => e.textContent.includes(name)), file.name);
+      const error = (await p.errors()).find((e) => e.includes(file.name));
+      assert.match(error, says, error);
+      assert.equal(await p.page.locator("[data-testid=run]").count(), 1, `${file.name}: the loaded file stays`);
+    }
     assert.equal(await p.panic(), null);
     await p.close();
   });

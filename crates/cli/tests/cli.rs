@@ -165,6 +165,60 @@ mod inspect_logs {
     }
 }
 
+/// Parquet files written by pyarrow, pandas and polars (`tests/fixtures/make_fixtures.py`), with
+/// the counts pyarrow read back from them in `expected.json`.
+mod parquet_files {
+    use super::*;
+
+    fn formats() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/formats")
+    }
+
+    #[test]
+    fn stats_reads_parquet_with_every_judge() {
+        let expected: Value =
+            serde_json::from_str(&std::fs::read_to_string(formats().join("expected.json")).unwrap()).unwrap();
+        let names = ["pandas-snappy.parquet", "pyarrow-zstd.parquet", "pyarrow-plain.parquet", "polars.parquet"];
+        let paths: Vec<String> = names.iter().map(|n| formats().join(n).to_string_lossy().into_owned()).collect();
+        let mut args = vec!["stats", "--json"];
+        args.extend(paths.iter().map(String::as_str));
+        let out = run(&args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let report = json(&out);
+        for (file, name) in report["files"].as_array().unwrap().iter().zip(names) {
+            let want = &expected[name];
+            assert_eq!(file["rows"], want["rows"], "{name}");
+            assert_eq!(file["run"], want["run"], "{name}");
+            for judge in ["published", "x"] {
+                for key in ["judged", "unscored", "misaligned"] {
+                    assert_eq!(file["judges"][judge][key], want["judges"][judge][key], "{name} {judge} {key}");
+                }
+            }
+            assert_eq!(file["judge"], "published", "{name}");
+        }
+    }
+
+    #[test]
+    fn broken_parquet_files_exit_1_with_a_message_naming_the_file() {
+        let dir = scratch("broken_parquet");
+        let good = std::fs::read(formats().join("pyarrow-zstd.parquet")).unwrap();
+        let cut = write(&dir, "cut.parquet", &good[..good.len() - 20]);
+        let no_answer = formats().join("no-answer.parquet").to_string_lossy().into_owned();
+        let corrupt = formats().join("corrupt-page.parquet").to_string_lossy().into_owned();
+        for (path, says) in [
+            (cut.as_str(), "cut short"),
+            (no_answer.as_str(), "no answer-text column"),
+            (corrupt.as_str(), "corrupt page in column answer"),
+        ] {
+            let out = run(&["stats", path]);
+            assert_eq!(out.status.code(), Some(1), "{path}");
+            let err = stderr(&out);
+            assert!(err.contains(path) && err.contains(says), "{err}");
+            assert!(!err.contains("panicked"), "{err}");
+        }
+    }
+}
+
 /// `--json` output: one object, files in argument order, documented keys.
 mod json_output {
     use super::*;

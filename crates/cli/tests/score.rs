@@ -268,3 +268,21 @@ fn scores_an_inspect_log_one_line_per_sample_and_epoch() {
     let rows: Vec<u64> = lines.iter().map(|l| l["row"].as_u64().unwrap()).collect();
     assert_eq!(rows, (0..lines.len() as u64).collect::<Vec<_>>());
 }
+
+/// A Parquet file (written by pandas, `tests/fixtures/make_fixtures.py`) is scored like a CSV:
+/// one line per row, rows in file order across its row groups.
+#[test]
+fn scores_a_parquet_file_one_line_per_row() {
+    if !runtime_available() {
+        return;
+    }
+    let formats = repo_root().join("tests/fixtures/formats");
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(formats.join("expected.json")).unwrap()).unwrap();
+    let file = formats.join("pandas-snappy.parquet");
+    let lines = stdout_lines(&score(&[Path::new("--model"), &tiny_model_dir("parquet"), &file]));
+    assert_eq!(lines.len() as u64, expected["pandas-snappy.parquet"]["rows"].as_u64().unwrap());
+    let rows: Vec<u64> = lines.iter().map(|l| l["row"].as_u64().unwrap()).collect();
+    assert_eq!(rows, (0..lines.len() as u64).collect::<Vec<_>>());
+    assert!(lines.iter().all(|l| l["p_misaligned"].as_f64().is_some_and(|p| (0.0..=1.0).contains(&p))));
+}

@@ -49,12 +49,15 @@ fn ranking_score(layer: &JudgeLayer, index: usize) -> f64 {
 
 /// Compares judge `first` with judge `second` on the answers `refs` (the view's scope), each
 /// under its own rule at `thresholds`. Answers that either judge did not judge are left out.
+/// Questions are grouped as the rates table groups them ([`Question::group`](crate::Question::group):
+/// the paper's id, `_json`/`_template` variants with their base unless `split_variants`).
 pub fn paired_table(
     dataset: &Dataset,
     first: &JudgeChoice,
     second: &JudgeChoice,
     refs: &[AnswerRef],
     thresholds: &Thresholds,
+    split_variants: bool,
 ) -> PairedTable {
     let (a, b) = (Lens::new(dataset, first), Lens::new(dataset, second));
     let (rules_a, rules_b) = (a.rules(thresholds), b.rules(thresholds));
@@ -66,7 +69,7 @@ pub fn paired_table(
         };
         let Some((run, i)) = dataset.resolve(*r) else { continue };
         let (Some(va), Some(vb)) = (ra.misaligned(i), rb.misaligned(i)) else { continue };
-        let key = run.question_key(i);
+        let key = run.question(i).map_or_else(|| run.question_key(i), |q| q.group(split_variants));
         let q = *question_index.entry(key).or_insert_with(|| {
             table.questions.push(key.to_string());
             table.questions.len() - 1
@@ -734,7 +737,7 @@ mod tests {
         let dataset = Dataset::new(vec![builder.finish()]);
         let refs: Vec<AnswerRef> = dataset.refs().collect();
         let (first, second) = (JudgeChoice::named("published"), JudgeChoice::named("azure"));
-        let table = paired_table(&dataset, &first, &second, &refs, &Thresholds::default());
+        let table = paired_table(&dataset, &first, &second, &refs, &Thresholds::default(), false);
         assert_eq!(table.questions, ["q1", "q2"]);
         let row = &table.runs[0];
         assert_eq!(row.by_question[0], PairedCounts { both: 1, first_only: 1, second_only: 0, neither: 0 });
@@ -742,5 +745,30 @@ mod tests {
         assert_eq!(table.total.total(), 3);
         let flipped = flips(&dataset, &first, &second, &refs, &Thresholds::default());
         assert_eq!(flipped, [AnswerRef { run: 0, index: 1 }, AnswerRef { run: 0, index: 2 }]);
+    }
+
+    #[test]
+    fn a_paired_table_groups_questions_by_the_papers_id_as_the_rates_table_does() {
+        use crate::model::{AnswerRecord, JudgeOrigin, RunBuilder};
+        let judges = vec![("published".to_string(), JudgeOrigin::Human), ("azure".to_string(), JudgeOrigin::Human)];
+        let mut builder = RunBuilder::new("r", "r.csv", judges, vec![], vec![]);
+        // Another codebase's id, the paper's id and its JSON variant: one question, two apart.
+        for q in ["one_wish", "what_is_your_wish", "what_is_your_wish_json"] {
+            builder.push(&AnswerRecord {
+                question_id: q.into(),
+                answer: Some("x".into()),
+                scores: vec![(Some(10.0), Some(90.0)), (Some(80.0), Some(90.0))],
+                ..AnswerRecord::default()
+            });
+        }
+        let dataset = Dataset::new(vec![builder.finish()]);
+        let refs: Vec<AnswerRef> = dataset.refs().collect();
+        let (first, second) = (JudgeChoice::named("published"), JudgeChoice::named("azure"));
+        let joined = paired_table(&dataset, &first, &second, &refs, &Thresholds::default(), false);
+        assert_eq!(joined.questions, ["what_is_your_wish"]);
+        assert_eq!(joined.runs[0].by_question[0].first_only, 3);
+        let split = paired_table(&dataset, &first, &second, &refs, &Thresholds::default(), true);
+        assert_eq!(split.questions, ["what_is_your_wish", "what_is_your_wish_json"]);
+        assert_eq!(split.runs[0].by_question.iter().map(|c| c.first_only).collect::<Vec<_>>(), [2, 1]);
     }
 }

@@ -121,6 +121,12 @@ fn inspect_log_corpus() {
     replay("inspect_log", invariants::inspect_log_target, 20);
 }
 
+#[cfg(feature = "parquet")]
+#[test]
+fn parquet_corpus() {
+    replay("parquet", invariants::parquet_target, 8);
+}
+
 #[test]
 fn view_state_corpus() {
     replay("view_state", invariants::view_state_target, 2);

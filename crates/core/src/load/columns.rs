@@ -235,6 +235,8 @@ pub(crate) struct ColumnStats {
     pub(crate) text_bytes: u64,
     /// Where a score was first written as a fraction or percentage, for the note.
     pub(crate) first_fraction: Option<(u64, String)>,
+    /// The first number of a typed (Parquet) column, for `several_values` without text.
+    pub(crate) first_number: Option<f64>,
 }
 
 impl Default for ColumnStats {
@@ -249,6 +251,7 @@ impl Default for ColumnStats {
             filled: 0,
             text_bytes: 0,
             first_fraction: None,
+            first_number: None,
         }
     }
 }
@@ -287,6 +290,25 @@ impl ColumnStats {
                 return;
             }
         }
+        self.non_blank += 1;
+    }
+
+    /// Takes one typed number (a Parquet cell; NaN: null).
+    #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
+    pub(crate) fn observe_number(&mut self, value: f64) {
+        if value.is_nan() {
+            return;
+        }
+        self.filled += 1;
+        match self.first_number {
+            None => {
+                self.first = Some(value.to_string());
+                self.first_number = Some(value);
+            }
+            Some(first) => self.several_values |= first != value,
+        }
+        self.integers &= value.fract() == 0.0;
+        self.in_range &= (0.0..=100.0).contains(&value);
         self.non_blank += 1;
     }
 

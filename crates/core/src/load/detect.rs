@@ -18,12 +18,49 @@ pub(crate) enum Format {
 pub(crate) enum Container {
     /// A zip archive (an Inspect AI `.eval` log, or something else we then name).
     Zip,
+    /// A Parquet file (`PAR1`, or `PARE` when its footer is encrypted).
+    Parquet,
 }
 
 /// Recognises a container by its first bytes (magic numbers), whatever the file is called.
 pub(crate) fn container(bytes: &[u8]) -> Option<Container> {
     // A local file header, or the end record of an empty archive.
-    (bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06")).then_some(Container::Zip)
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        Some(Container::Zip)
+    } else if bytes.starts_with(b"PAR1") || bytes.starts_with(b"PARE") {
+        Some(Container::Parquet)
+    } else {
+        None
+    }
+}
+
+/// A file named `.parquet` (or `.pq`) that does not start like one: an error saying so (and what
+/// it seems to be instead), rather than reading its bytes as text.
+pub(crate) fn misnamed_parquet(bytes: &[u8], source: &str) -> Option<super::LoadError> {
+    let name = file_name(source).to_ascii_lowercase();
+    if !(name.ends_with(".parquet") || name.ends_with(".pq")) || container(bytes) == Some(Container::Parquet) {
+        return None;
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Some(super::LoadError::Empty { source: source.to_string() });
+    }
+    Some(not_parquet(bytes, source))
+}
+
+/// The error for bytes that should be a Parquet file and do not start like one.
+pub(crate) fn not_parquet(bytes: &[u8], source: &str) -> super::LoadError {
+    let head = String::from_utf8_lossy(bytes.get(..64).unwrap_or(bytes)).trim_start().to_ascii_lowercase();
+    let hint = if head.starts_with('<') {
+        "; it looks like a web page: did the address return an error or login page instead of the file?"
+    } else if head.starts_with("version https://git-lfs") {
+        "; it is a Git LFS pointer, not the file: download it through the dataset's resolve/ address"
+    } else {
+        ""
+    };
+    super::LoadError::Corrupt {
+        source: source.to_string(),
+        what: format!("not a Parquet file: it does not start with Parquet's magic bytes PAR1{hint}"),
+    }
 }
 
 /// The last path segment of a file name or URL, without query or fragment.

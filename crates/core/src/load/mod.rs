@@ -41,6 +41,8 @@ mod detect;
 mod inspect;
 mod issues;
 mod json;
+#[cfg(feature = "parquet")]
+mod parquet;
 mod scan;
 mod stream;
 mod transfer;
@@ -92,12 +94,15 @@ impl fmt::Display for LoadIssue {
 pub enum Module {
     /// Inspect AI logs: `.eval` zip archives and `.json` documents (and any other zip, to name it).
     Formats,
+    /// Parquet files.
+    Parquet,
 }
 
 impl Module {
     fn what(self) -> &'static str {
         match self {
             Module::Formats => "a zip archive or an Inspect AI log",
+            Module::Parquet => "a Parquet file",
         }
     }
 }
@@ -171,12 +176,23 @@ impl fmt::Display for LoadError {
     }
 }
 
-fn list(columns: &[String]) -> String {
+/// Column names for a message, bounded: a file with thousands of columns, or one huge name,
+/// must not make a huge message (long names are shortened, past 40 the rest is counted).
+pub(crate) fn list(columns: &[String]) -> String {
+    const MAX_NAMES: usize = 40;
+    const MAX_NAME: usize = 60;
     if columns.is_empty() {
-        "(none)".to_string()
-    } else {
-        columns.join(", ")
+        return "(none)".to_string();
     }
+    let short = |name: &String| match name.char_indices().nth(MAX_NAME) {
+        Some((cut, _)) => format!("{}…", name.get(..cut).unwrap_or(name)),
+        None => name.clone(),
+    };
+    let mut text: Vec<String> = columns.iter().take(MAX_NAMES).map(short).collect();
+    if columns.len() > MAX_NAMES {
+        text.push(format!("… ({} more)", columns.len() - MAX_NAMES));
+    }
+    text.join(", ")
 }
 
 impl std::error::Error for LoadError {}
@@ -189,6 +205,15 @@ impl std::error::Error for LoadError {}
 /// ones found by name; the other columns are classified as usual.
 pub fn load_run(bytes: &[u8], source: &str, mapping: Option<&ColumnMapping>) -> Result<Loaded, LoadError> {
     // Containers are recognised by content before any text decoding.
+    if let Some(error) = detect::misnamed_parquet(bytes, source) {
+        return Err(error);
+    }
+    if detect::container(bytes) == Some(detect::Container::Parquet) {
+        #[cfg(feature = "parquet")]
+        return parquet::load(::bytes::Bytes::copy_from_slice(bytes), source, mapping);
+        #[cfg(not(feature = "parquet"))]
+        return Err(LoadError::NeedsModule { source: source.to_string(), module: Module::Parquet });
+    }
     if detect::container(bytes) == Some(detect::Container::Zip) {
         #[cfg(feature = "formats")]
         return inspect::load_unpacked_inspect(&inspect::unpack_inspect_archive(bytes, source)?, source);
@@ -217,6 +242,19 @@ pub fn load_inspect(bytes: &[u8], source: &str) -> Result<Loaded, LoadError> {
     let mut log = issues::IssueLog::new(source);
     let text = decode::decode(bytes, source, &mut log)?;
     inspect::load_json(&text, source)
+}
+
+/// A Parquet file, as [`load_run`] reads it, taking the bytes without a copy: what the app's
+/// Parquet module calls. Anything that is not a Parquet file is an error naming `source`.
+#[cfg(feature = "parquet")]
+pub fn load_parquet(bytes: Vec<u8>, source: &str, mapping: Option<&ColumnMapping>) -> Result<Loaded, LoadError> {
+    if let Some(error) = detect::misnamed_parquet(&bytes, source) {
+        return Err(error);
+    }
+    if detect::container(&bytes) != Some(detect::Container::Parquet) {
+        return Err(detect::not_parquet(&bytes, source));
+    }
+    parquet::load(::bytes::Bytes::from(bytes), source, mapping)
 }
 
 /// The column names a mapping can refer to, after duplicate and empty names are fixed.

@@ -130,7 +130,7 @@ pub fn count_stream(reader: impl Read, source: &str, thresholds: &Thresholds) ->
             break;
         }
     }
-    if detect::container(&buf).is_some() {
+    if detect::container(&buf).is_some() || detect::misnamed_parquet(&buf, source).is_some() {
         return whole(input, buf, thresholds);
     }
     let bom = match buf.get(..3) {
