@@ -41,16 +41,9 @@ mod tests {
 
     #[test]
     fn sorts_as_the_standard_library_does_equal_items_keeping_their_order() {
-        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut random = crate::random::SplitMix64(7);
         for len in [0, 1, 2, 3, 17, 200, 1000] {
-            let items: Vec<(u8, usize)> = (0..len)
-                .map(|i| {
-                    seed ^= seed << 13;
-                    seed ^= seed >> 7;
-                    seed ^= seed << 17;
-                    ((seed % 7) as u8, i)
-                })
-                .collect();
+            let items: Vec<(u8, usize)> = (0..len).map(|i| ((random.next_u64() % 7) as u8, i)).collect();
             let mut ours = items.clone();
             sort_by_key(&mut ours, |item| item.0);
             let mut std = items.clone();
@@ -58,7 +51,7 @@ mod tests {
             assert_eq!(ours, std, "{len} items");
             let mut reversed = items.clone();
             sort_by(&mut reversed, |a, b| b.0.cmp(&a.0));
-            std.sort_by(|a, b| b.0.cmp(&a.0));
+            std.sort_by_key(|item| std::cmp::Reverse(item.0));
             assert_eq!(reversed, std, "{len} items, descending");
         }
     }
