@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use crate::model::{
-    ColumnMapping, JudgeChoice, JudgeLayer, JudgeOrigin, MetaColumn, RunBuilder, ScoreColumn, META_MISSING,
+    ColumnMapping, JudgeChoice, JudgeLayer, JudgeOrigin, MetaColumn, Run, RunBuilder, ScoreColumn, META_MISSING,
 };
 
 use super::columns::{self, ColumnStats, Fields, Header, Role, Score};
@@ -195,8 +195,39 @@ pub(crate) fn build(
     };
     let name_of = |i: usize| headers.get(i).map_or(String::new(), |h| h.name.clone());
     let mut run = builder.finish();
+    attach_scores(&mut run, &pairs, &extras, &name_of, &values_of);
+    run.meta_columns = metas
+        .iter()
+        .map(|&i| {
+            let column =
+                pending.get_mut(i).map(|p| (std::mem::take(&mut p.interner.values), std::mem::take(&mut p.ids)));
+            let (values, mut ids) = column.unwrap_or_default();
+            ids.resize(n, META_MISSING);
+            MetaColumn { name: name_of(i), values, ids }
+        })
+        .collect();
+
+    let stats: Vec<ColumnStats> = pending.iter().map(|p| p.stats.clone()).collect();
+    name_run(&mut run, &headers, &stats, &fields, mapping, source);
+    let rows = match &table.body {
+        Body::Csv { .. } => run.len(),
+        Body::Json(json) => json.seen,
+    };
+    Ok(Loaded { run, issues: log.finish(), rows })
+}
+
+/// Every loader's last step for score columns: each suffixed pair (`aligned_X`/`coherent_X`,
+/// `pairs` indexing into `extras`) becomes the published judge `X`, every other extra column an
+/// extra score. `extras` are column indices; `values_of` gives a column's values.
+pub(crate) fn attach_scores(
+    run: &mut Run,
+    pairs: &[columns::JudgePair],
+    extras: &[usize],
+    name_of: &dyn Fn(usize) -> String,
+    values_of: &dyn Fn(usize) -> Vec<f64>,
+) {
     let paired: Vec<usize> = pairs.iter().flat_map(|p| [p.aligned, p.coherent]).collect();
-    for pair in &pairs {
+    for pair in pairs {
         let (Some(&aligned), Some(&coherent)) = (extras.get(pair.aligned), extras.get(pair.coherent)) else {
             continue;
         };
@@ -214,21 +245,20 @@ pub(crate) fn build(
         .filter(|(k, _)| !paired.contains(k))
         .map(|(_, &i)| ScoreColumn { name: name_of(i), values: values_of(i) })
         .collect();
-    run.meta_columns = metas
-        .iter()
-        .map(|&i| {
-            let column =
-                pending.get_mut(i).map(|p| (std::mem::take(&mut p.interner.values), std::mem::take(&mut p.ids)));
-            let (values, mut ids) = column.unwrap_or_default();
-            ids.resize(n, META_MISSING);
-            MetaColumn { name: name_of(i), values, ids }
-        })
-        .collect();
+}
 
-    let stats: Vec<ColumnStats> = pending.iter().map(|p| p.stats.clone()).collect();
-    let (run_name_column, run_name) = run_name(&headers, &stats, mapping, source);
+/// Every loader's last step for the run's name and its column mapping (which header became what).
+pub(crate) fn name_run(
+    run: &mut Run,
+    headers: &[Header],
+    stats: &[ColumnStats],
+    fields: &Fields,
+    mapping: Option<&ColumnMapping>,
+    source: &str,
+) {
+    let (run_name_column, name) = run_name(headers, stats, mapping, source);
     let header_name = |column: Option<usize>| column.and_then(|i| headers.get(i)).map(|h| h.name.clone());
-    run.name = run_name;
+    run.name = name;
     run.mapping = ColumnMapping {
         question: header_name(fields.question),
         question_id: header_name(fields.question_id),
@@ -237,11 +267,6 @@ pub(crate) fn build(
         coherent: header_name(fields.coherent),
         run_name: header_name(run_name_column),
     };
-    let rows = match &table.body {
-        Body::Csv { .. } => run.len(),
-        Body::Json(json) => json.seen,
-    };
-    Ok(Loaded { run, issues: log.finish(), rows })
 }
 
 /// The error for a file without a recognisable answer column, with a guess

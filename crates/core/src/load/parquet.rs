@@ -33,11 +33,9 @@ use parquet::file::properties::ReaderProperties;
 use parquet::file::serialized_reader::SerializedPageReader;
 use parquet::schema::types::ColumnDescPtr;
 
-use crate::model::{
-    ColumnMapping, JudgeChoice, JudgeLayer, JudgeOrigin, MetaColumn, RunBuilder, ScoreColumn, META_MISSING,
-};
+use crate::model::{ColumnMapping, JudgeChoice, JudgeOrigin, MetaColumn, RunBuilder, META_MISSING};
 
-use super::build::{run_name, score_value};
+use super::build::{self, score_value};
 use super::columns::{self, ColumnStats, Fields, Header, Role, Score};
 use super::issues::{quote_cell, IssueLog, Kind};
 use super::{LoadError, Loaded};
@@ -315,25 +313,7 @@ pub(crate) fn load(bytes: Bytes, source: &str, mapping: Option<&ColumnMapping>) 
         }
     };
     let mut run = builder.finish();
-    let paired: Vec<usize> = pairs.iter().flat_map(|p| [p.aligned, p.coherent]).collect();
-    for pair in &pairs {
-        let (Some(&aligned), Some(&coherent)) = (extras.get(pair.aligned), extras.get(pair.coherent)) else {
-            continue;
-        };
-        run.judges.push(JudgeLayer {
-            name: pair.name.clone(),
-            origin: JudgeOrigin::Published { aligned: Some(name_of(aligned)), coherent: Some(name_of(coherent)) },
-            aligned: values_of(aligned),
-            coherent: values_of(coherent),
-            own: None,
-        });
-    }
-    run.extra = extras
-        .iter()
-        .enumerate()
-        .filter(|(k, _)| !paired.contains(k))
-        .map(|(_, &i)| ScoreColumn { name: name_of(i), values: values_of(i) })
-        .collect();
+    build::attach_scores(&mut run, &pairs, &extras, &name_of, &values_of);
     let stats: Vec<ColumnStats> = pending.iter().map(|p| p.stats().cloned().unwrap_or_default()).collect();
     run.meta_columns = metas
         .iter()
@@ -355,17 +335,7 @@ pub(crate) fn load(bytes: Bytes, source: &str, mapping: Option<&ColumnMapping>) 
             MetaColumn { name: name_of(i), values, ids }
         })
         .collect();
-    let (run_name_column, run_name) = run_name(&headers, &stats, mapping, source);
-    let header_name = |column: Option<usize>| column.and_then(|i| headers.get(i)).map(|h| h.name.clone());
-    run.name = run_name;
-    run.mapping = ColumnMapping {
-        question: header_name(fields.question),
-        question_id: header_name(fields.question_id),
-        answer: header_name(fields.answer),
-        aligned: header_name(fields.aligned),
-        coherent: header_name(fields.coherent),
-        run_name: header_name(run_name_column),
-    };
+    build::name_run(&mut run, &headers, &stats, &fields, mapping, source);
     let rows = run.len();
     Ok(Loaded { run, issues: log.finish(), rows })
 }
