@@ -2,7 +2,7 @@
 // `window.bench`). It runs our wasm core (the bench build: `--features bench`, see src/bench.rs)
 // and its JavaScript baselines on the same bytes in the same page:
 //
-// - load: `load_run` in wasm vs PapaParse (npm) over the same bytes;
+// - load: `load_run_owned` in wasm vs PapaParse (npm) over the same bytes;
 // - interaction: rates (scope + rate_table) and list (select) in wasm vs a straightforward
 //   JavaScript implementation over PapaParse's rows;
 // - judge: each bundled judge through the judge module and ONNX Runtime Web, as the app runs it;
@@ -159,7 +159,7 @@ window.bench = {
     files.delete(name);
   },
 
-  /** One wasm parse: total ms (copy into wasm memory + load_run), load_run-only ms, rows. */
+  /** One wasm parse: total ms (copy into wasm memory + load_run_owned), load_run_owned-only ms, rows. */
   wasmParse(name, keep) {
     parsed.wasm.get(name)?.free();
     parsed.wasm.delete(name);

@@ -2,7 +2,7 @@
 //! the production bundle never carries them. They expose the core as the app uses it (same
 //! crate versions, same release profile, same wasm-opt pass) to `bench/bench.mjs`:
 //!
-//! - [`bench_parse`]: `probe_core::load::load_run` on bytes handed over from JS;
+//! - [`bench_parse`]: `probe_core::load::load_run_owned` on bytes handed over from JS;
 //! - [`BenchData::rates`] / [`BenchData::select`]: what a threshold, filter or search change
 //!   recomputes (`filter::scope` + `stats::rate_table`, and `filter::select`);
 //! - [`BenchData::judge_score`]: a bundled judge through the judge module and ONNX Runtime Web,
@@ -10,7 +10,7 @@
 //! - memory: the wasm memory's size and the bytes live in the Rust heap (a counting allocator).
 //!
 //! Timings are taken by the caller with `performance.now()`; the parse also reports the time
-//! spent in `load_run` alone, without copying the bytes into wasm memory.
+//! spent in `load_run_owned` alone, without copying the bytes into wasm memory.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -120,11 +120,12 @@ pub struct BenchData {
     rows: usize,
 }
 
-/// Parses `bytes` with `load_run`, as the app does after reading a file.
+/// Parses `bytes` (copied into wasm memory) with `load_run_owned`, as the app does after
+/// reading a file.
 #[wasm_bindgen]
-pub fn bench_parse(bytes: &[u8], source: &str) -> Result<BenchData, JsError> {
+pub fn bench_parse(bytes: Vec<u8>, source: &str) -> Result<BenchData, JsError> {
     let started = now_ms();
-    let loaded = load::load_run(bytes, source, None).map_err(js_error)?;
+    let loaded = load::load_run_owned(bytes, source, None).map_err(|refused| js_error(refused.error))?;
     let parse_ms = now_ms() - started;
     Ok(BenchData { dataset: Rc::new(Dataset::new(vec![loaded.run])), parse_ms, rows: loaded.rows })
 }
@@ -135,7 +136,7 @@ fn filter_of(questions: Vec<String>, search: String, misaligned_only: bool) -> F
 
 #[wasm_bindgen]
 impl BenchData {
-    /// Milliseconds spent in `load_run` alone.
+    /// Milliseconds spent in `load_run_owned` alone.
     #[wasm_bindgen(getter)]
     pub fn parse_ms(&self) -> f64 {
         self.parse_ms

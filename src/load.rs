@@ -38,10 +38,10 @@ pub fn load_files(state: AppState, files: Vec<web_sys::File>) {
                 continue;
             }
             begin(state, &name, None);
-            let bytes = read_file(&file).await;
+            let received = read_file(&file).await;
             end(state, &name);
-            match bytes {
-                Ok(bytes) => parse_and_add(state, &name, Arc::new(bytes), None),
+            match received {
+                Ok(received) => parse_received(state, &name, received),
                 Err(message) => state.notify(Level::Error, format!("{name}: could not read the file: {message}")),
             }
         }
@@ -55,17 +55,17 @@ pub fn load_urls(state: AppState, urls: Vec<String>) {
         let fetches = urls.iter().map(|url| {
             let controller = web_sys::AbortController::new().ok();
             begin(state, url, controller.clone());
-            async move { fetch_bytes(url, controller).await }
+            async move { fetch_received(url, controller).await }
         });
         let results = futures::future::join_all(fetches).await;
         for (url, result) in urls.iter().zip(results) {
             end(state, url);
-            let result = result.and_then(|bytes| match over_budget(state, bytes.len() as f64) {
+            let result = result.and_then(|received| match over_budget(state, received.bytes.len() as f64) {
                 Some(message) => Err(message),
-                None => Ok(bytes),
+                None => Ok(received),
             });
             match result {
-                Ok(bytes) => parse_and_add(state, url, Arc::new(bytes), None),
+                Ok(received) => parse_received(state, url, received),
                 Err(message) => {
                     state.notify(Level::Error, format!("{url}: {message}"));
                     // The address describes what is shown: a source that gave nothing leaves it.
@@ -102,40 +102,98 @@ pub fn load_demo(state: AppState) {
     });
 }
 
+/// A file's bytes as they arrived: copied into wasm memory, and the browser's own copy.
+struct Received {
+    bytes: Vec<u8>,
+    original: js_sys::Uint8Array,
+}
+
+/// What a file's manifest hash is read from, after its run is shown.
+enum HashFrom {
+    /// The bytes in wasm memory, when the run did not take them.
+    Wasm(Arc<Vec<u8>>),
+    /// The browser's copy: the run's text now lives in the wasm copy's buffer.
+    Browser(js_sys::Uint8Array),
+}
+
+/// Parses a file as it arrived. The run takes the wasm copy of a CSV file for its text
+/// (`load_run_owned`: the tab holds the file once, not the file and a copy of its answers); the
+/// manifest hash reads the browser's copy, which is dropped once hashed.
+fn parse_received(state: AppState, source: &str, received: Received) {
+    let Received { bytes, original } = received;
+    match load::load_run_owned(bytes, source, None) {
+        Ok(loaded) => add_loaded(state, source, loaded, HashFrom::Browser(original)),
+        Err(refused) => refused_load(state, source, refused.error, Arc::new(refused.bytes), Some(original)),
+    }
+}
+
 /// Parses bytes into a run and adds it; an unknown shape opens the column-mapping step.
 pub fn parse_and_add(state: AppState, source: &str, bytes: Arc<Vec<u8>>, mapping: Option<&ColumnMapping>) {
     match load::load_run(&bytes, source, mapping) {
-        Ok(loaded) => add_loaded(state, source, loaded, bytes),
-        Err(LoadError::NeedsMapping { columns, guess, .. }) => {
+        Ok(loaded) => add_loaded(state, source, loaded, HashFrom::Wasm(bytes)),
+        Err(error) => refused_load(state, source, error, bytes, None),
+    }
+}
+
+/// A file `load_run` did not read into a run: ask for its columns, hand it to its format's
+/// module, or say why not. `original`: the browser's copy of `bytes`, when there is one.
+fn refused_load(
+    state: AppState,
+    source: &str,
+    error: LoadError,
+    bytes: Arc<Vec<u8>>,
+    original: Option<js_sys::Uint8Array>,
+) {
+    match error {
+        LoadError::NeedsMapping { columns, guess, .. } => {
             state.pending_mapping.set(Some(PendingMapping { source: source.to_owned(), bytes, columns, guess }));
         }
-        Err(LoadError::NeedsModule { module, .. }) => {
+        LoadError::NeedsModule { module, .. } => {
             // Inspect AI logs (and other zips) and Parquet files are read by wasm modules of
             // their own, each fetched on first use.
             let source = source.to_owned();
             begin(state, &source, None);
             spawn_local(async move {
-                let loaded = read_with_module(module, &bytes, &source).await;
+                let input = original.unwrap_or_else(|| js_sys::Uint8Array::from(bytes.as_slice()));
+                let loaded = read_with_module(module, &input, &source).await;
                 end(state, &source);
                 match loaded {
-                    Ok(loaded) => add_loaded(state, &source, loaded, bytes),
+                    Ok(loaded) => add_loaded(state, &source, loaded, HashFrom::Wasm(bytes)),
                     Err(message) => state.notify(Level::Error, message),
                 }
             });
         }
-        Err(error) => state.notify(Level::Error, error.to_string()),
+        error => state.notify(Level::Error, error.to_string()),
     }
 }
 
 /// Hashes a loaded file for the manifest after its run is shown, 8 MB at a time, yielding to
 /// the page in between: a 300 MB file takes about as long to hash as to parse.
-fn hash_later(state: AppState, id: probe_core::RunId, bytes: Arc<Vec<u8>>, rows: usize) {
+fn hash_later(state: AppState, id: probe_core::RunId, from: HashFrom, rows: usize) {
     use probe_core::manifest::{FileDigest, Hasher};
+    const PIECE: usize = 8 << 20;
     spawn_local(async move {
         let mut hasher = Hasher::default();
-        for piece in bytes.chunks(8 << 20) {
-            hasher.update(piece);
-            crate::judge::sleep_ms(0).await;
+        match from {
+            HashFrom::Wasm(bytes) => {
+                for piece in bytes.chunks(PIECE) {
+                    hasher.update(piece);
+                    crate::judge::sleep_ms(0).await;
+                }
+            }
+            HashFrom::Browser(original) => {
+                let mut piece = Vec::new();
+                let len = original.length();
+                let mut start = 0;
+                while start < len {
+                    let end = start.saturating_add(PIECE as u32).min(len);
+                    piece.resize((end - start) as usize, 0);
+                    original.subarray(start, end).copy_to(&mut piece);
+                    hasher.update(&piece);
+                    start = end;
+                    crate::judge::sleep_ms(0).await;
+                }
+            }
         }
         let digest = FileDigest::finish(hasher, rows);
         state.digests.update(|d| {
@@ -145,7 +203,7 @@ fn hash_later(state: AppState, id: probe_core::RunId, bytes: Arc<Vec<u8>>, rows:
 }
 
 /// Shows a loaded run (and its first issues), then hashes its file for the manifest.
-fn add_loaded(state: AppState, source: &str, loaded: load::Loaded, bytes: Arc<Vec<u8>>) {
+fn add_loaded(state: AppState, source: &str, loaded: load::Loaded, hash_from: HashFrom) {
     for issue in loaded.issues.iter().take(5) {
         state.notify(Level::Warning, issue.to_string());
     }
@@ -154,13 +212,17 @@ fn add_loaded(state: AppState, source: &str, loaded: load::Loaded, bytes: Arc<Ve
     }
     let (id, rows) = (loaded.run.id, loaded.rows);
     state.add_runs(vec![loaded.run]);
-    hash_later(state, id, bytes, rows);
+    hash_later(state, id, hash_from, rows);
 }
 
 /// Reads a file with the module that has its reader (`crates/formats-web` or
 /// `crates/parquet-web`), which `public/boot.js` imports on first use, and rebuilds the run it
 /// sends back. The error names `source`.
-async fn read_with_module(module: load::Module, bytes: &[u8], source: &str) -> Result<load::Loaded, String> {
+async fn read_with_module(
+    module: load::Module,
+    input: &js_sys::Uint8Array,
+    source: &str,
+) -> Result<load::Loaded, String> {
     let unavailable = |why: String| format!("{source}: the reader for this format could not be loaded ({why})");
     let global = match module {
         load::Module::Formats => "probeFormats",
@@ -181,9 +243,8 @@ async fn read_with_module(module: load::Module, bytes: &[u8], source: &str) -> R
         .ok()
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
         .ok_or_else(|| unavailable("it has no read_file".into()))?;
-    let input = js_sys::Uint8Array::from(bytes);
     // The module's error is a message that already names the file.
-    let output = read.call2(&JsValue::NULL, &input, &JsValue::from_str(source)).map_err(js_message)?;
+    let output = read.call2(&JsValue::NULL, input, &JsValue::from_str(source)).map_err(js_message)?;
     let encoded = js_sys::Uint8Array::new(&output).to_vec();
     load::decode_loaded(&encoded, source).ok_or_else(|| unavailable("it sent back something unreadable".into()))
 }
@@ -240,12 +301,18 @@ fn too_big(name: &str, size: f64) -> String {
     )
 }
 
-async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, String> {
+async fn read_file(file: &web_sys::File) -> Result<Received, String> {
     let buffer = JsFuture::from(file.array_buffer()).await.map_err(js_message)?;
-    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+    let original = js_sys::Uint8Array::new(&buffer);
+    Ok(Received { bytes: original.to_vec(), original })
 }
 
 pub(crate) async fn fetch_bytes(url: &str, controller: Option<web_sys::AbortController>) -> Result<Vec<u8>, String> {
+    fetch_received(url, controller).await.map(|received| received.bytes)
+}
+
+/// Downloads `url`, keeping the browser's copy of the body beside the bytes.
+async fn fetch_received(url: &str, controller: Option<web_sys::AbortController>) -> Result<Received, String> {
     let signal = controller.as_ref().map(|c| c.signal());
     let signal = signal.as_ref();
     let base = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
@@ -290,15 +357,21 @@ pub(crate) async fn fetch_bytes(url: &str, controller: Option<web_sys::AbortCont
         ));
     }
     let is_html = response.headers().get("content-type").is_some_and(|t| t.contains("text/html"));
-    let bytes =
-        response
-            .binary()
-            .await
-            .map_err(|e| if signal.is_some_and(|s| s.aborted()) { aborted() } else { e.to_string() })?;
+    let response = web_sys::Response::from(response);
+    let body = response.array_buffer().map_err(js_message)?;
+    let body = JsFuture::from(body).await.map_err(|e| {
+        if signal.is_some_and(|s| s.aborted()) {
+            aborted()
+        } else {
+            js_message(e)
+        }
+    })?;
+    let original = js_sys::Uint8Array::new(&body);
+    let bytes = original.to_vec();
     if is_html || looks_like_html(&bytes) {
         return Err("the address returned a web page (HTML), not transcript data. Link to the raw file instead.".into());
     }
-    Ok(bytes)
+    Ok(Received { bytes, original })
 }
 
 fn looks_like_html(bytes: &[u8]) -> bool {

@@ -7,7 +7,7 @@
 
 use probe_core::featurize::{Featurizer, FeaturizerConfig, KIND};
 use probe_core::filter::highlight_ranges;
-use probe_core::load::{decode_loaded, encode_loaded, load_run, sniff_columns, Loaded};
+use probe_core::load::{decode_loaded, encode_loaded, load_run, load_run_owned, sniff_columns, Loaded};
 use probe_core::view_state::ViewState;
 use probe_core::ColumnMapping;
 
@@ -16,7 +16,8 @@ const SOURCES: [&str; 8] =
     ["f.csv", "f.jsonl", "f.json", "f.tsv", "f.txt", "f", "https://h/x.csv?raw=1", "<img src=x onerror=alert(1)>.csv"];
 
 /// `load_run` on any bytes: byte 0 picks the source name; when its top bit is set, bytes
-/// 1..=6 pick a column mapping among the sniffed columns (an index past them: none).
+/// 1..=6 pick a column mapping among the sniffed columns (an index past them: none). Without a
+/// mapping, `load_run_owned` (answers moved within the bytes) gives the same run or error.
 pub fn load_run_target(data: &[u8]) {
     let Some((&selector, rest)) = data.split_first() else {
         check_loaded(load_run(data, "empty.csv", None).ok().as_ref());
@@ -24,7 +25,9 @@ pub fn load_run_target(data: &[u8]) {
     };
     let source = SOURCES[usize::from(selector) % SOURCES.len()];
     if selector & 0x80 == 0 || rest.len() < 6 {
-        check_loaded(load_run(rest, source, None).ok().as_ref());
+        let loaded = load_run(rest, source, None);
+        check_loaded(loaded.as_ref().ok());
+        check_owned_agrees(rest, source, &loaded);
         return;
     }
     let (picks, body) = rest.split_at(6);
@@ -40,6 +43,22 @@ pub fn load_run_target(data: &[u8]) {
     };
     check_loaded(load_run(body, source, Some(&mapping)).ok().as_ref());
     check_loaded(load_run(body, source, None).ok().as_ref());
+}
+
+/// `load_run_owned` on a copy of `bytes` gives what `load_run` gave: the same answers, text
+/// buffer and issues, or the same error with the bytes back unchanged.
+fn check_owned_agrees(bytes: &[u8], source: &str, want: &Result<Loaded, probe_core::load::LoadError>) {
+    match (want, load_run_owned(bytes.to_vec(), source, None)) {
+        (Ok(want), Ok(got)) => {
+            assert_eq!((got.rows, &got.issues, got.run.text_buffer()), (want.rows, &want.issues, want.run.text_buffer()));
+            assert_eq!(got.run.records(), want.run.records());
+        }
+        (Err(want), Err(refused)) => {
+            assert_eq!(&refused.error, want);
+            assert!(refused.bytes == bytes, "the bytes come back unchanged");
+        }
+        (want, got) => panic!("load_run: {:?}; load_run_owned: {:?}", want.as_ref().err(), got.err().map(|r| r.error)),
+    }
 }
 
 /// Inspect AI logs: any bytes as an `.eval` archive and as a `.json` log. Besides the run

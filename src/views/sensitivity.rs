@@ -287,7 +287,9 @@ fn flip_list(state: AppState, sweep: &Sweep, pairs: &[PairSensitivity], names: &
         return view! { <p class="note" data-testid="no-flips">{text}</p> }.into_any();
     }
     // Significant reversals first, then by how many rules reverse the pair.
-    probe_core::sort::sort_by_key(&mut flipped, |p| (std::cmp::Reverse(p.significant_flips.len()), std::cmp::Reverse(p.sign_flips.len())));
+    probe_core::sort::sort_by_key(&mut flipped, |p| {
+        (std::cmp::Reverse(p.significant_flips.len()), std::cmp::Reverse(p.sign_flips.len()))
+    });
     let total = flipped.len();
     let name = |run: u32| names.get(run as usize).cloned().unwrap_or_default();
     let items = flipped

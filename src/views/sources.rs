@@ -89,7 +89,7 @@ pub fn Sources() -> impl IntoView {
                 </button>
                 <label class="file-pick">
                     "Open files "
-                    <input type="file" multiple accept=".csv,.jsonl,.json,.tsv,.txt" data-testid="file-input" on:change=on_files/>
+                    <input type="file" multiple accept=".csv,.tsv,.txt,.jsonl,.json,.eval,.zip,.parquet,.pq" data-testid="file-input" on:change=on_files/>
                 </label>
                 <form class="url-form" on:submit=move |ev| {
                     ev.prevent_default();
@@ -97,8 +97,8 @@ pub fn Sources() -> impl IntoView {
                 }>
                     <input
                         type="url"
-                        placeholder="https://… raw CSV/JSONL address"
-                        aria-label="Address of a transcript file (CSV, JSONL or JSON)"
+                        placeholder="https://… address of a CSV, JSONL, Inspect log or Parquet file"
+                        aria-label="Address of a transcript file (CSV, JSONL, JSON, Inspect AI log or Parquet)"
                         data-testid="url-input"
                         prop:value=move || url_text.get()
                         on:input=move |ev| url_text.set(event_target_value(&ev))
@@ -108,7 +108,7 @@ pub fn Sources() -> impl IntoView {
             </div>
             <InFlight/>
             <div id="data-drawer" class="drawer" hidden=move || !drawer.get()>
-                <p class="hint">"Drop transcript files (CSV, JSONL, JSON) on this box, or open them above. Files are read in this tab and never uploaded."</p>
+                <p class="hint">"Drop transcript files (CSV, TSV, JSONL, JSON, Inspect AI .eval or .json logs, Parquet) on this box, or open them above. Files are read in this tab and never uploaded."</p>
                 <Catalog/>
                 <RunList/>
             </div>

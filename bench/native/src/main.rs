@@ -10,7 +10,7 @@
 use std::time::Instant;
 
 use probe_core::filter::{self, Filter, Sort};
-use probe_core::load::load_run;
+use probe_core::load::{load_run, load_run_owned};
 use probe_core::{stats, Dataset, JudgeChoice, Thresholds};
 use probe_judge::{Judge, JudgeOptions, JudgeSpec, DEFAULT_BATCH_SIZE};
 use serde_json::{json, Value};
@@ -52,15 +52,16 @@ fn parse(bytes: &[u8], path: &str) -> Dataset {
     Dataset::new(vec![loaded.run])
 }
 
-/// `load_run` on bytes already in memory, `repeats` times.
+/// `load_run_owned` (the app's and the CLI's path) on bytes already in memory, `repeats` times.
 fn load(path: &str, repeats: usize) -> Value {
     let bytes = read(path);
     let mut times = Vec::new();
     let mut rows = 0;
     let mut answers = 0;
     for _ in 0..repeats {
+        let copy = bytes.clone();
         let started = Instant::now();
-        let loaded = load_run(&bytes, path, None).unwrap_or_else(|e| panic!("cannot load {path}: {e}"));
+        let loaded = load_run_owned(copy, path, None).unwrap_or_else(|r| panic!("cannot load {path}: {}", r.error));
         times.push(ms(started));
         rows = loaded.rows;
         answers = loaded.run.len();

@@ -5,7 +5,7 @@ use std::ffi::OsString;
 use std::io::Read;
 
 use anyhow::{bail, Context};
-use probe_core::load::{load_run, LoadIssue, Loaded};
+use probe_core::load::{load_run_owned, LoadIssue, Loaded};
 
 use crate::terminal;
 
@@ -22,10 +22,11 @@ pub fn read(path: &OsString) -> anyhow::Result<(String, Vec<u8>)> {
     Ok((name, bytes))
 }
 
-/// Reads and loads one file into a run, warning about its load issues.
+/// Reads and loads one file into a run, warning about its load issues. The run takes the
+/// bytes (a CSV file's answers stay in their buffer), so the file is held once.
 pub fn load(path: &OsString) -> anyhow::Result<(String, Loaded)> {
     let (name, bytes) = read(path)?;
-    let loaded = load_run(&bytes, &name, None)?;
+    let loaded = load_run_owned(bytes, &name, None).map_err(|refused| refused.error)?;
     warn(&loaded.issues);
     Ok((name, loaded))
 }
@@ -38,10 +39,7 @@ pub fn warn(issues: &[LoadIssue]) {
 
 /// Loads every file with `load`; a file that fails is reported and the others still tried, so
 /// one run names every bad file, and then the command fails.
-pub fn load_all<T>(
-    paths: &[OsString],
-    mut load: impl FnMut(&OsString) -> anyhow::Result<T>,
-) -> anyhow::Result<Vec<T>> {
+pub fn load_all<T>(paths: &[OsString], mut load: impl FnMut(&OsString) -> anyhow::Result<T>) -> anyhow::Result<Vec<T>> {
     let mut loaded = Vec::with_capacity(paths.len());
     let mut failed = 0;
     for path in paths {

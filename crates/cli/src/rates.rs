@@ -255,7 +255,9 @@ pub fn run(args: &RatesArgs) -> anyhow::Result<()> {
     for (choice, flag) in std::iter::once((&judge, "--judge")).chain(gold_choice.as_ref().map(|g| (g, "--gold"))) {
         if !(0..dataset.runs.len()).any(|run| dataset.layer(run, choice).is_some()) {
             let name = choice.to_param().unwrap_or_default();
-            return Err(anyhow::Error::new(UnknownJudge { name: name.to_owned(), found: dataset.judge_names() }).context(flag));
+            return Err(
+                anyhow::Error::new(UnknownJudge { name: name.to_owned(), found: dataset.judge_names() }).context(flag)
+            );
         }
     }
     let table = calibrated_table(

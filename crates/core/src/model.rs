@@ -484,6 +484,18 @@ impl Run {
         (0..self.len()).map(|i| self.record(i)).collect()
     }
 
+    /// The answer texts of a run built with [`RunBuilder::defer_text`], concatenated in answer
+    /// order; `false` (and nothing attached) when their length is not the one the builder counted.
+    /// The buffer keeps its capacity: shrinking a block that large moves it in wasm's allocator,
+    /// which would hold both copies at once, and wasm memory keeps that peak.
+    pub(crate) fn attach_text(&mut self, text: String) -> bool {
+        if !self.text.is_empty() || self.ends.last().copied().unwrap_or(0) != text.len() {
+            return false;
+        }
+        self.text = text;
+        true
+    }
+
     /// Bytes this run holds (text, columns), for memory accounting.
     pub fn heap_bytes(&self) -> usize {
         let n = self.len();
@@ -533,6 +545,9 @@ impl AnswerRecord {
 #[derive(Debug)]
 pub struct RunBuilder {
     run: Run,
+    /// Answer-text bytes so far when the texts are attached after the last answer
+    /// ([`RunBuilder::defer_text`]) rather than copied in as they come.
+    deferred_text: Option<usize>,
     question_index: HashMap<(String, String), u32>,
     meta_index: Vec<HashMap<String, u32>>,
 }
@@ -565,13 +580,16 @@ impl RunBuilder {
             },
             question_index: HashMap::new(),
             meta_index,
+            deferred_text: None,
         }
     }
 
     /// Room for `answers` answers and `text_bytes` of answer text.
     pub fn reserve(&mut self, answers: usize, text_bytes: usize) {
         let run = &mut self.run;
-        run.text.reserve(text_bytes);
+        if self.deferred_text.is_none() {
+            run.text.reserve(text_bytes);
+        }
         run.ends.reserve(answers);
         run.question_of.reserve(answers);
         run.rows.reserve(answers);
@@ -584,7 +602,13 @@ impl RunBuilder {
 
     /// Bytes of answer text so far.
     pub fn text_len(&self) -> usize {
-        self.run.text.len()
+        self.deferred_text.unwrap_or(self.run.text.len())
+    }
+
+    /// Answer texts are given later, all at once, to [`Run::attach_text`]: `push` then only
+    /// counts their lengths. For the loader that moves them within the file's own buffer.
+    pub(crate) fn defer_text(&mut self) {
+        self.deferred_text.get_or_insert(self.run.text.len());
     }
 
     /// Interns a question, returning its index in the question table.
@@ -622,10 +646,13 @@ impl RunBuilder {
         meta: &[u32],
     ) {
         let run = &mut self.run;
-        if !answer.trim().is_empty() {
-            run.text.push_str(answer);
+        if let Some(answer) = stored_answer(answer) {
+            match &mut self.deferred_text {
+                Some(len) => *len += answer.len(),
+                None => run.text.push_str(answer),
+            }
         }
-        run.ends.push(run.text.len());
+        run.ends.push(self.deferred_text.unwrap_or(run.text.len()));
         run.question_of.push(question);
         run.rows.push(row);
         run.lines.push(line);
@@ -697,6 +724,11 @@ impl RunBuilder {
         self.run.text.shrink_to_fit();
         self.run
     }
+}
+
+/// The text a run keeps for an answer cell: none when it is blank.
+pub(crate) fn stored_answer(answer: &str) -> Option<&str> {
+    (!answer.trim().is_empty()).then_some(answer)
 }
 
 /// A run of answers scored by one `published` judge: the common case in tests and demos.

@@ -7,10 +7,12 @@
 use std::collections::HashMap;
 
 use crate::model::{
-    ColumnMapping, JudgeChoice, JudgeLayer, JudgeOrigin, MetaColumn, Run, RunBuilder, ScoreColumn, META_MISSING,
+    stored_answer, ColumnMapping, JudgeChoice, JudgeLayer, JudgeOrigin, MetaColumn, Run, RunBuilder, ScoreColumn,
+    META_MISSING,
 };
 
 use super::columns::{self, ColumnStats, Fields, Header, Role, Score};
+use super::compact::Pieces;
 use super::issues::{quote_cell, IssueLog, Kind};
 use super::{detect, Body, LoadError, Loaded, Table};
 
@@ -59,11 +61,14 @@ fn cell_value(cell: &str) -> f64 {
 /// Distinct values after which a column that looks like scores keeps numbers instead.
 const NUMBERS_AFTER: usize = 4096;
 
+/// `pieces`: where to note the answers of a CSV body instead of copying them into the run (then
+/// the run's text is attached later; see `compact`).
 pub(crate) fn build(
     table: &Table<'_>,
     source: &str,
     mapping: Option<&ColumnMapping>,
     mut log: IssueLog,
+    mut pieces: Option<&mut Pieces>,
 ) -> Result<Loaded, LoadError> {
     let mut headers = columns::clean_headers(&table.headers, &mut log);
     let fields = match mapping {
@@ -84,6 +89,13 @@ pub(crate) fn build(
         (JudgeChoice::PUBLISHED.to_string(), origin)
     });
     let mut builder = RunBuilder::new("", source, published.into_iter().collect(), Vec::new(), Vec::new());
+    if !check_width {
+        pieces = None;
+    }
+    if let Some(pieces) = pieces.as_deref_mut() {
+        pieces.used = true;
+        builder.defer_text();
+    }
     // Room for the answers, estimated from the first records' share of the file: one allocation
     // instead of doublings, each of which would copy the texts so far (the tab's memory keeps the
     // peak), and not the file's whole length, most of which is not answer text.
@@ -119,12 +131,21 @@ pub(crate) fn build(
             if row == SAMPLE_RECORDS && cells.end > 0 {
                 let scale = |n: usize| (n as f64 * file_len as f64 / cells.end as f64 * 1.05) as usize;
                 builder.reserve(scale(builder.len()), scale(builder.text_len()) + (1 << 16));
+                if let Some(pieces) = pieces.as_deref_mut() {
+                    pieces.reserve(scale(builder.len()));
+                }
+            }
+        }
+        let answer = cell(fields.answer);
+        if let (Some(pieces), Record::Csv(cells), Some(column)) = (pieces.as_deref_mut(), record, fields.answer) {
+            if let Some(answer) = stored_answer(answer) {
+                pieces.push(cells, column, answer);
             }
         }
         let question = builder.question(question_id, question);
         let scores = [(aligned.unwrap_or(f64::NAN), coherent.unwrap_or(f64::NAN))];
         let line = u32::try_from(line).unwrap_or(u32::MAX);
-        builder.push_interned(row, line, question, cell(fields.answer), &scores, &[], &[]);
+        builder.push_interned(row, line, question, answer, &scores, &[], &[]);
     })?;
     if let Some((line, swallowed)) = unterminated {
         log.note(

@@ -41,7 +41,28 @@ pub(crate) struct Cells<'r> {
     pub(crate) end: usize,
 }
 
+/// Where a cell's text lies in the file's text.
+pub(crate) enum Location {
+    /// One stretch: the cell's text as it is.
+    Plain(std::ops::Range<usize>),
+    /// From its first to its last byte of text, quotes that escape quotes included.
+    Escaped(std::ops::Range<usize>),
+}
+
 impl Cells<'_> {
+    /// Where cell `i` lies in the text.
+    pub(crate) fn location(&self, i: usize) -> Option<Location> {
+        match self.record.source(i) {
+            Some(range) => Some(Location::Plain(range)),
+            None => self.record.span(i).map(Location::Escaped),
+        }
+    }
+
+    /// Bytes `range` of the text.
+    pub(crate) fn raw(&self, range: std::ops::Range<usize>) -> &[u8] {
+        self.text.as_bytes().get(range).unwrap_or_default()
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.record.len()
     }

@@ -35,6 +35,7 @@
 
 mod build;
 mod columns;
+mod compact;
 mod csv;
 mod decode;
 mod detect;
@@ -222,14 +223,80 @@ pub fn load_run(bytes: &[u8], source: &str, mapping: Option<&ColumnMapping>) -> 
     }
     let mut log = issues::IssueLog::new(source);
     let text = decode::decode(bytes, source, &mut log)?;
-    if inspect::is_eval_log(&text) {
+    load_text(&text, source, mapping, log, None)
+}
+
+/// Decoded text to a run: an Inspect AI log, or a table. `pieces`: see [`build::build`].
+fn load_text(
+    text: &str,
+    source: &str,
+    mapping: Option<&ColumnMapping>,
+    mut log: issues::IssueLog,
+    pieces: Option<&mut compact::Pieces>,
+) -> Result<Loaded, LoadError> {
+    if inspect::is_eval_log(text) {
         #[cfg(feature = "formats")]
-        return inspect::load_json(&text, source);
+        return inspect::load_json(text, source);
         #[cfg(not(feature = "formats"))]
         return Err(LoadError::NeedsModule { source: source.to_string(), module: Module::Formats });
     }
-    let table = read_table(&text, source, &mut log)?;
-    build::build(&table, source, mapping, log)
+    let table = read_table(text, source, &mut log)?;
+    build::build(&table, source, mapping, log, pieces)
+}
+
+/// What [`load_run_owned`] could not load: the error, and the bytes it was given, unchanged
+/// (to ask for a column mapping, or to hand them to a format's own module).
+#[derive(Debug)]
+pub struct Refused {
+    pub error: LoadError,
+    pub bytes: Vec<u8>,
+}
+
+/// [`load_run`], taking the file's bytes: the same run, with the same issues. A CSV file in
+/// UTF-8 keeps its answers in its own buffer, moved to its front once every record is read
+/// (`compact`), so loading holds the file once instead of the file and a copy of its answers.
+/// Anything else is read as [`load_run`] reads it.
+pub fn load_run_owned(bytes: Vec<u8>, source: &str, mapping: Option<&ColumnMapping>) -> Result<Loaded, Refused> {
+    let mut pieces = compact::Pieces::default();
+    let (loaded, offset) = match load_noting_answers(&bytes, source, mapping, &mut pieces) {
+        Ok(done) => done,
+        Err(error) => return Err(Refused { error, bytes }),
+    };
+    let Some(offset) = offset.filter(|_| pieces.used) else { return Ok(loaded) };
+    let mut loaded = loaded;
+    let text = String::from_utf8(pieces.compact(bytes, offset)).ok();
+    if text.is_some_and(|text| loaded.run.attach_text(text)) {
+        Ok(loaded)
+    } else {
+        // Cannot happen (every piece is a cell of valid text, cut at ASCII bytes): say so.
+        let what = "internal error: the answers moved within the file do not add up; please report this file".into();
+        Err(Refused { error: LoadError::Corrupt { source: source.to_string(), what }, bytes: Vec::new() })
+    }
+}
+
+/// [`load_run`], noting the answers of a CSV body in `pieces` when the decoded text is `bytes`
+/// itself from some offset on (UTF-8, perhaps after a byte-order mark): that offset.
+fn load_noting_answers(
+    bytes: &[u8],
+    source: &str,
+    mapping: Option<&ColumnMapping>,
+    pieces: &mut compact::Pieces,
+) -> Result<(Loaded, Option<usize>), LoadError> {
+    if detect::container(bytes).is_some() || detect::misnamed_parquet(bytes, source).is_some() {
+        return load_run(bytes, source, mapping).map(|loaded| (loaded, None));
+    }
+    let mut log = issues::IssueLog::new(source);
+    let text = decode::decode(bytes, source, &mut log)?;
+    // A suffix of the bytes, or a decoded copy (UTF-16, Windows-1252), whose answers stay copied.
+    let offset = match &text {
+        std::borrow::Cow::Borrowed(text) => {
+            let offset = bytes.len().checked_sub(text.len());
+            offset.filter(|&at| std::ptr::eq(bytes.get(at..).unwrap_or_default(), text.as_bytes()))
+        }
+        std::borrow::Cow::Owned(_) => None,
+    };
+    let loaded = load_text(&text, source, mapping, log, offset.map(|_| pieces))?;
+    Ok((loaded, offset))
 }
 
 /// An Inspect AI log only (`.eval` archive or `.json` document), as [`load_run`] reads it: what

@@ -38,6 +38,8 @@ struct Field {
     text: bool,
     /// A borrowing scanner's cell that is one stretch of the text: where it is (nothing copied).
     source: Option<Range<usize>>,
+    /// A borrowing scanner's kept cell: from its first to its last kept byte, escapes included.
+    span: Option<Range<usize>>,
 }
 
 impl Record {
@@ -54,6 +56,12 @@ impl Record {
     /// (any cell but a quoted one with `""` escapes).
     pub(crate) fn source(&self, i: usize) -> Option<Range<usize>> {
         self.fields.get(i)?.source.clone()
+    }
+
+    /// Where field `i` lies in the text from its first to its last kept byte, quotes that escape
+    /// quotes included (a borrowing scanner's kept cells only).
+    pub(crate) fn span(&self, i: usize) -> Option<Range<usize>> {
+        self.fields.get(i)?.span.clone()
     }
 
     /// Whether field `i` (read in [`Mode::Blank`] or [`Mode::Keep`]) has any non-whitespace text,
@@ -94,6 +102,8 @@ pub(crate) struct Scanner {
     piece: Option<Range<usize>>,
     /// The current cell was copied after all (it is not one stretch).
     copied: bool,
+    /// The current cell's first to last kept byte in the chunk (borrowing only).
+    span: Option<Range<usize>>,
 }
 
 fn ascii_text(b: u8) -> bool {
@@ -115,6 +125,7 @@ impl Scanner {
             borrow: false,
             piece: None,
             copied: false,
+            span: None,
         }
     }
 
@@ -146,6 +157,7 @@ impl Scanner {
         self.text = false;
         self.piece = None;
         self.copied = false;
+        self.span = None;
     }
 
     /// Takes bytes `range` of `chunk` into the current cell.
@@ -153,6 +165,9 @@ impl Scanner {
     fn push(&mut self, chunk: &[u8], range: Range<usize>) {
         if range.is_empty() {
             return;
+        }
+        if self.borrow && self.mode == Mode::Keep {
+            self.span = Some(self.span.as_ref().map_or(range.start, |s| s.start)..range.end);
         }
         if self.borrow && self.mode == Mode::Keep && !self.copied {
             match &mut self.piece {
@@ -198,7 +213,8 @@ impl Scanner {
         let kept = self.field_start..self.record.store.len();
         let source =
             (self.borrow && self.mode == Mode::Keep && !self.copied).then(|| self.piece.clone().unwrap_or(0..0));
-        self.record.fields.push(Field { kept, text: self.text, source });
+        let span = (self.borrow && self.mode == Mode::Keep).then(|| self.span.clone().unwrap_or(0..0));
+        self.record.fields.push(Field { kept, text: self.text, source, span });
     }
 
     /// Scans `chunk` from `*pos`, with `modes` per column (columns past its end are kept). Returns
