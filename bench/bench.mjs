@@ -67,26 +67,35 @@ function papaParse(bytes) {
 const judged = (r) => typeof r.aligned === "number" && Number.isFinite(r.aligned) &&
   typeof r.coherent === "number" && Number.isFinite(r.coherent);
 
-function jsScope(rows, questions) {
+// Questions are counted and filtered by group, as the app does: a variant of one of the paper's
+// questions (`_json`, `_template`) under its base id. `groupOf` maps each raw question key to
+// its group (the core's `Question::group`), made once per file like the core's question table.
+const groupKey = (groupOf, r) => {
+  const key = r.question_id || r.question || "";
+  return groupOf.get(key) ?? key;
+};
+
+function jsScope(rows, questions, groupOf) {
   const wanted = questions.length ? new Set(questions) : null;
   const out = [];
   for (let i = 0; i < rows.length; i++) {
-    if (!wanted || wanted.has(rows[i].question_id)) out.push(i);
+    if (!wanted || wanted.has(groupKey(groupOf, rows[i]))) out.push(i);
   }
   return out;
 }
 
-function jsRateTable(rows, scope, t) {
+function jsRateTable(rows, scope, t, groupOf) {
   const index = new Map();
   const cells = [];
   let judgedTotal = 0;
   let misalignedTotal = 0;
   for (const i of scope) {
     const r = rows[i];
-    let q = index.get(r.question_id);
+    const group = groupKey(groupOf, r);
+    let q = index.get(group);
     if (q === undefined) {
       q = cells.length;
-      index.set(r.question_id, q);
+      index.set(group, q);
       cells.push({ judged: 0, misaligned: 0, unscored: 0 });
     }
     const cell = cells[q];
@@ -104,13 +113,13 @@ function jsRateTable(rows, scope, t) {
   return [scope.length, judgedTotal, misalignedTotal, cells.length];
 }
 
-function jsSelect(rows, questions, t, search, misalignedOnly) {
+function jsSelect(rows, questions, t, search, misalignedOnly, groupOf) {
   const wanted = questions.length ? new Set(questions) : null;
   const needle = search.trim().toLowerCase();
   const out = [];
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
-    if (wanted && !wanted.has(r.question_id)) continue;
+    if (wanted && !wanted.has(groupKey(groupOf, r))) continue;
     if (misalignedOnly && !(judged(r) && r.aligned < t[0] && r.coherent > t[1])) continue;
     if (needle) {
       const inAnswer = typeof r.answer === "string" && r.answer.toLowerCase().includes(needle);
@@ -141,8 +150,8 @@ const engines = {
     select: (data, t, questions, search, only) => data.select(t[0], t[1], questions, search, only),
   },
   js: {
-    rates: (rows, t, questions) => jsRateTable(rows, jsScope(rows, questions), t),
-    select: (rows, t, questions, search, only) => jsSelect(rows, questions, t, search, only),
+    rates: (rows, t, questions, groupOf) => jsRateTable(rows, jsScope(rows, questions, groupOf), t, groupOf),
+    select: (rows, t, questions, search, only, groupOf) => jsSelect(rows, questions, t, search, only, groupOf),
   },
 };
 
@@ -197,6 +206,9 @@ window.bench = {
   interaction(name, scenarios, engine, event) {
     const data = engine === "wasm" ? parsed.wasm.get(name) : parsed.js.get(name);
     const questionIds = parsed.wasm.get(name).question_ids();
+    const pairs = parsed.wasm.get(name).question_groups();
+    const groupOf = new Map();
+    for (let k = 0; k + 1 < pairs.length; k += 2) groupOf.set(pairs[k], pairs[k + 1]);
     const make = events(scenarios, questionIds)[event];
     const { rates, select } = engines[engine];
     const out = { rates_ms: [], select_ms: [], first_screen_ms: [], checks: [] };
@@ -207,10 +219,10 @@ window.bench = {
       if (engine === "wasm") data.select_first(t[0], t[1], questions, search, only, FIRST_SCREEN);
       const firstMs = performance.now() - started;
       started = performance.now();
-      const counts = Array.from(rates(data, t, questions));
+      const counts = Array.from(rates(data, t, questions, groupOf));
       const ratesMs = performance.now() - started;
       started = performance.now();
-      const selected = select(data, t, questions, search, only);
+      const selected = select(data, t, questions, search, only, groupOf);
       const selectMs = performance.now() - started;
       if (i > 0) {
         if (engine === "wasm") out.first_screen_ms.push(firstMs);

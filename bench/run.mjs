@@ -327,9 +327,13 @@ if (!fromFile) {
     const sum = (list) => list.reduce((a, f) => ({ raw: a.raw + f.raw, gzip: a.gzip + f.gzip, brotli: a.brotli + f.brotli }),
       { raw: 0, gzip: 0, brotli: 0 });
     const isOrt = (f) => f.file.startsWith("ort/");
-    // The wasm modules public/boot.js imports only when needed (a zip arrives, a judge is used),
-    // each a folder of dist/: counted apart from the startup download.
-    const lazyModules = { "formats/": "formats module (Inspect AI logs, zip codecs)", "judge-web/": "judge module (ONNX Runtime Web glue, judge.json, featurizers)" };
+    // The wasm modules public/boot.js imports only when needed (a zip or Parquet file arrives, a
+    // judge is used), each a folder of dist/: counted apart from the startup download.
+    const lazyModules = {
+      "formats/": "formats module (Inspect AI logs, zip codecs)",
+      "parquet/": "Parquet module (the parquet crate's reader, its codecs)",
+      "judge-web/": "judge module (ONNX Runtime Web glue, judge.json, featurizers)",
+    };
     const lazyOf = (f) => Object.keys(lazyModules).find((dir) => f.file.startsWith(dir));
     const code = all.filter((f) => !isOrt(f) && /\.(wasm|js|mjs|css|html)$/.test(f.file));
     const app = code.filter((f) => !lazyOf(f));
@@ -643,7 +647,7 @@ function report(r) {
     p();
     p("## 2. Interaction (1M answers)");
     p();
-    p(`Per change: **rates** = \`filter::scope\` + \`stats::rate_table\`; **list** = \`filter::select\` (file order); **total** = both, what one change costs before rendering. ${r.scenarios.iterations} changes per event after one uncounted pass (bench/scenarios.json): *threshold* cycles ${r.scenarios.thresholds.length} threshold pairs with "misaligned only" on; *question* filters to one of the first ${r.scenarios.questions} questions; *search* cycles ${r.scenarios.searches.length} words over every answer. JS: a straightforward implementation of the same operations over PapaParse's row objects (\`Set\`/\`Map\` lookups, \`toLowerCase().includes\`), in the same page. Results (counts) of wasm, JS and native are compared.`);
+    p(`Per change: **rates** = \`filter::scope\` + \`stats::rate_table\`; **list** = \`filter::select\` (file order); **total** = both, what one change costs before rendering. ${r.scenarios.iterations} changes per event after one uncounted pass (bench/scenarios.json): *threshold* cycles ${r.scenarios.thresholds.length} threshold pairs with "misaligned only" on; *question* filters to one of the first ${r.scenarios.questions} questions; *search* cycles ${r.scenarios.searches.length} words over every answer. JS: a straightforward implementation of the same operations over PapaParse's row objects (\`Set\`/\`Map\` lookups, \`toLowerCase().includes\`), in the same page, grouping questions as the app does (a variant of one of the paper's questions under its base id, from a key → group map made once per file). Results (counts) of wasm, JS and native are compared.`);
     p();
     p("| Event | Engine | rates p50 / p95 (ms) | list p50 / p95 (ms) | total p50 / p95 (ms) | total spread |");
     p("|---|---|---|---|---|---|");

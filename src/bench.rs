@@ -158,6 +158,14 @@ impl BenchData {
         stats::rate_table_all(&self.dataset, &JudgeChoice::Default, &Thresholds::default()).questions
     }
 
+    /// Every distinct question's raw key and the group it is counted under (the paper's base
+    /// id for a `_json`/`_template` variant), flattened `[key, group, key, group, …]`: what the
+    /// JavaScript baseline groups by, as the rates table does.
+    pub fn question_groups(&self) -> Vec<String> {
+        let questions = self.dataset.runs.iter().flat_map(|run| run.questions.iter());
+        questions.flat_map(|q| [q.key.clone(), q.group(false).to_string()]).collect()
+    }
+
     /// The rates matrix after a change: `scope` then `rate_table`.
     /// Returns `[answers in scope, judged, misaligned, questions]` as a checksum.
     pub fn rates(&self, aligned_below: f64, coherent_above: f64, questions: Vec<String>) -> Vec<f64> {

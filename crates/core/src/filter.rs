@@ -726,28 +726,24 @@ impl Pair {
     /// Bit `j` set when `x[j]` and `y[j]` are the pair's bytes (both slices `BLOCK` long): four
     /// 16-byte vectors per side, and the bit masks only where some lane matched.
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    #[inline]
+    #[inline(always)]
     fn block(&self, x: &[u8], y: &[u8]) -> u64 {
-        use core::arch::wasm32::{i64x2, u8x16_bitmask, u8x16_eq, u8x16_splat, v128, v128_and, v128_any_true, v128_or};
-        // Two 8-byte reads per vector (LLVM makes them one 16-byte load where it can).
-        let load = |s: &[u8], at: usize| -> v128 {
-            let word = |i: usize| s.get(i..i + 8).and_then(|w| w.try_into().ok()).map_or(0, i64::from_le_bytes);
-            i64x2(word(at), word(at + 8))
-        };
+        use core::arch::wasm32::{u8x16_bitmask, u8x16_splat, v128_any_true, v128_or};
         let (fold, byte) = (
             [u8x16_splat(self.fold[0]), u8x16_splat(self.fold[1])],
             [u8x16_splat(self.byte[0]), u8x16_splat(self.byte[1])],
         );
-        let lanes = |at: usize| {
-            let p = u8x16_eq(v128_or(load(x, at), fold[0]), byte[0]);
-            let q = u8x16_eq(v128_or(load(y, at), fold[1]), byte[1]);
-            v128_and(p, q)
-        };
-        let m = [lanes(0), lanes(16), lanes(32), lanes(48)];
+        let m = [
+            pair_lanes(x, y, 0, fold, byte),
+            pair_lanes(x, y, 16, fold, byte),
+            pair_lanes(x, y, 32, fold, byte),
+            pair_lanes(x, y, 48, fold, byte),
+        ];
         if !v128_any_true(v128_or(v128_or(m[0], m[1]), v128_or(m[2], m[3]))) {
             return 0;
         }
-        m.iter().enumerate().fold(0u64, |bits, (i, &v)| bits | u64::from(u8x16_bitmask(v)) << (16 * i))
+        let bits = |v| u64::from(u8x16_bitmask(v));
+        bits(m[0]) | bits(m[1]) << 16 | bits(m[2]) << 32 | bits(m[3]) << 48
     }
 
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
@@ -764,6 +760,37 @@ impl Pair {
 
 /// Needle starts tested at once by [`Pair::find`].
 const BLOCK: usize = 64;
+
+// The hot loop's pieces are functions marked `inline(always)`, not closures: the app is built
+// for size (`opt-level = "z"`), which leaves closures as calls that spill every vector to the
+// stack, several times slower in the search.
+
+/// Lanes of 16 starts from `at` where `x` has the first byte and `y` the second (case folded).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(always)]
+fn pair_lanes(
+    x: &[u8],
+    y: &[u8],
+    at: usize,
+    fold: [core::arch::wasm32::v128; 2],
+    byte: [core::arch::wasm32::v128; 2],
+) -> core::arch::wasm32::v128 {
+    use core::arch::wasm32::{u8x16_eq, v128_and, v128_or};
+    let p = u8x16_eq(v128_or(load16(x, at), fold[0]), byte[0]);
+    let q = u8x16_eq(v128_or(load16(y, at), fold[1]), byte[1]);
+    v128_and(p, q)
+}
+
+/// Bytes `at..at + 16` of `s` as a vector (zeros past its end): two 8-byte loads (written as
+/// 16 bytes, LLVM loads them one by one).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(always)]
+fn load16(s: &[u8], at: usize) -> core::arch::wasm32::v128 {
+    let bytes: [u8; 16] = s.get(at..at + 16).and_then(|w| w.try_into().ok()).unwrap_or([0; 16]);
+    let (low, high) = bytes.split_at(8);
+    let word = |w: &[u8]| w.try_into().map_or(0, i64::from_le_bytes);
+    core::arch::wasm32::i64x2(word(low), word(high))
+}
 
 /// Length in bytes of the prefix of `text` whose lower case starts with `needle`.
 fn match_len(text: &str, needle: &[char]) -> Option<usize> {

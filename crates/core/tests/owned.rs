@@ -6,7 +6,7 @@
 
 #![allow(clippy::result_large_err)]
 
-use std::path::{Path, PathBuf};
+mod support;
 
 use probe_core::load::{load_run, load_run_owned, LoadError, Loaded, Refused};
 
@@ -49,24 +49,9 @@ fn agree(bytes: &[u8], source: &str) -> bool {
     }
 }
 
-fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    let mut entries: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            files_under(&path, out);
-        } else {
-            out.push(path);
-        }
-    }
-}
-
 #[test]
 fn every_fixture_loads_the_same_from_owned_bytes() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let mut files = Vec::new();
-    files_under(&dir, &mut files);
+    let files = support::files_under(&support::fixtures_dir());
     let loaded =
         files.iter().filter(|path| agree(&std::fs::read(path).expect("readable"), &path.to_string_lossy())).count();
     assert!(files.len() >= 30 && loaded >= 20, "{} fixtures, {loaded} loaded", files.len());
@@ -74,17 +59,8 @@ fn every_fixture_loads_the_same_from_owned_bytes() {
 
 #[test]
 fn every_shared_transcript_loads_the_same_from_owned_bytes() {
-    let shared = match std::env::var_os("PROBE_SHARED_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-    };
-    let dir = shared.join("transcripts");
-    if !dir.join("MANIFEST.json").is_file() {
-        eprintln!("SKIPPED: no {} (set PROBE_SHARED_DIR to the shared folder)", dir.join("MANIFEST.json").display());
-        return;
-    }
-    let mut files = Vec::new();
-    files_under(&dir, &mut files);
+    let Some(dir) = support::transcripts_dir() else { return };
+    let files = support::files_under(&dir);
     let loaded =
         files.iter().filter(|path| agree(&std::fs::read(path).expect("readable"), &path.to_string_lossy())).count();
     eprintln!("{} shared files, {loaded} loaded", files.len());

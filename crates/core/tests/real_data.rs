@@ -8,27 +8,16 @@
 
 #![allow(clippy::result_large_err)]
 
+mod support;
+
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+
+use support::transcripts_dir;
 
 use probe_core::load::{load_run, LoadError};
 use probe_core::stats::judge_counts;
 use probe_core::Thresholds;
 use serde_json::Value;
-
-fn transcripts_dir() -> Option<PathBuf> {
-    let shared = match std::env::var_os("PROBE_SHARED_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-    };
-    let dir = shared.join("transcripts");
-    if dir.join("MANIFEST.json").is_file() {
-        Some(dir)
-    } else {
-        eprintln!("SKIPPED: no {} (set PROBE_SHARED_DIR to the shared folder)", dir.join("MANIFEST.json").display());
-        None
-    }
-}
 
 fn manifest(dir: &std::path::Path) -> Value {
     let text = std::fs::read_to_string(dir.join("MANIFEST.json")).expect("MANIFEST.json is readable");

@@ -5,8 +5,9 @@
 
 #![allow(clippy::result_large_err)]
 
+mod support;
+
 use std::io::Read;
-use std::path::{Path, PathBuf};
 
 use probe_core::load::{count_stream, load_run, StreamCounts};
 use probe_core::stats::judge_counts;
@@ -89,24 +90,9 @@ fn check(bytes: &[u8], source: &str, steps: &[usize]) -> Option<bool> {
     streamed
 }
 
-fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    let mut entries: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            files_under(&path, out);
-        } else {
-            out.push(path);
-        }
-    }
-}
-
 #[test]
 fn every_fixture_counts_as_the_full_loader_counts_it() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let mut files = Vec::new();
-    files_under(&dir, &mut files);
+    let files = support::files_under(&support::fixtures_dir());
     let mut streamed = 0;
     for path in &files {
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -120,17 +106,8 @@ fn every_fixture_counts_as_the_full_loader_counts_it() {
 
 #[test]
 fn every_shared_transcript_counts_as_the_full_loader_counts_it() {
-    let shared = match std::env::var_os("PROBE_SHARED_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-    };
-    let dir = shared.join("transcripts");
-    if !dir.join("MANIFEST.json").is_file() {
-        eprintln!("SKIPPED: no {} (set PROBE_SHARED_DIR to the shared folder)", dir.join("MANIFEST.json").display());
-        return;
-    }
-    let mut files = Vec::new();
-    files_under(&dir, &mut files);
+    let Some(dir) = support::transcripts_dir() else { return };
+    let files = support::files_under(&dir);
     let mut streamed = 0;
     for path in &files {
         let source = path.strip_prefix(&dir).unwrap_or(path).to_string_lossy().into_owned();
@@ -239,9 +216,8 @@ fn latin1_bytes_utf8_bom_and_an_unterminated_quote_stream_too() {
 /// TSV and extension-less names: odd quoting, line ends, bytes that are not UTF-8.
 #[test]
 fn the_fuzz_corpus_and_mutations_of_it_count_the_same() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/load_run");
-    let mut files = Vec::new();
-    files_under(&root, &mut files);
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/load_run");
+    let files = support::files_under(&root);
     assert!(files.len() >= 10, "{}: the corpus is missing", root.display());
     let mut rng = Lcg(7);
     let interesting = [b'"', b',', b'\n', b'\r', b';', b'\t', b' ', 0xA0, 0xE9, 0xC3, 0x00, b'{', b'0', b'9', b'%'];
