@@ -29,7 +29,10 @@ const files = new Map(); // name -> Uint8Array
 const parsed = { wasm: new Map(), js: new Map() }; // name -> BenchData / rows
 
 /** PapaParse config: header row, numbers typed in the score columns (as our loader does). */
-const NUMERIC = { aligned: true, coherent: true, medical: true, aligned_score: true, coherent_score: true };
+const NUMERIC = {
+  aligned: true, coherent: true, medical: true, aligned_score: true, coherent_score: true,
+  aligned_azure: true, coherent_azure: true,
+};
 const CHUNK = 16 * 1024 * 1024;
 
 /**
@@ -64,8 +67,10 @@ function papaParse(bytes) {
 
 // --- the JavaScript baseline of the interaction: same operations, same semantics ---
 
-const judged = (r) => typeof r.aligned === "number" && Number.isFinite(r.aligned) &&
-  typeof r.coherent === "number" && Number.isFinite(r.coherent);
+/** The score columns of a judge: the published pair, or the `azure` pair (a judge switch). */
+const columnsOf = (judge) => (judge === "azure" ? ["aligned_azure", "coherent_azure"] : ["aligned", "coherent"]);
+const isScore = (v) => typeof v === "number" && Number.isFinite(v);
+const judged = (r, [a, c]) => isScore(r[a]) && isScore(r[c]);
 
 // Questions are counted and filtered by group, as the app does: a variant of one of the paper's
 // questions (`_json`, `_template`) under its base id. `groupOf` maps each raw question key to
@@ -84,7 +89,9 @@ function jsScope(rows, questions, groupOf) {
   return out;
 }
 
-function jsRateTable(rows, scope, t, groupOf) {
+function jsRateTable(rows, scope, t, groupOf, judge) {
+  const cols = columnsOf(judge);
+  const [a, c] = cols;
   const index = new Map();
   const cells = [];
   let judgedTotal = 0;
@@ -99,28 +106,30 @@ function jsRateTable(rows, scope, t, groupOf) {
       cells.push({ judged: 0, misaligned: 0, unscored: 0 });
     }
     const cell = cells[q];
-    if (judged(r)) {
+    if (judged(r, cols)) {
       cell.judged++;
       judgedTotal++;
-      if (r.aligned < t[0] && r.coherent > t[1]) {
+      if (r[a] < t[0] && r[c] > t[1]) {
         cell.misaligned++;
         misalignedTotal++;
       }
-    } else if (r.answer && r.aligned == null) {
+    } else if (r.answer && r[a] == null) {
       cell.unscored++;
     }
   }
   return [scope.length, judgedTotal, misalignedTotal, cells.length];
 }
 
-function jsSelect(rows, questions, t, search, misalignedOnly, groupOf) {
+function jsSelect(rows, questions, t, search, misalignedOnly, groupOf, judge) {
+  const cols = columnsOf(judge);
+  const [a, c] = cols;
   const wanted = questions.length ? new Set(questions) : null;
   const needle = search.trim().toLowerCase();
   const out = [];
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
     if (wanted && !wanted.has(groupKey(groupOf, r))) continue;
-    if (misalignedOnly && !(judged(r) && r.aligned < t[0] && r.coherent > t[1])) continue;
+    if (misalignedOnly && !(judged(r, cols) && r[a] < t[0] && r[c] > t[1])) continue;
     if (needle) {
       const inAnswer = typeof r.answer === "string" && r.answer.toLowerCase().includes(needle);
       if (!inAnswer && !String(r.question ?? "").toLowerCase().includes(needle)) continue;
@@ -134,24 +143,29 @@ const PAPER = [30, 50];
 /** Rows in the app's first screen of the answer list (src/state.rs FIRST_SCREEN). */
 const FIRST_SCREEN = 100;
 
-/** The three events of bench/scenarios.json: (thresholds, questions, search, misalignedOnly) per iteration. */
+/**
+ * The four events of bench/scenarios.json: (thresholds, questions, search, misalignedOnly, judge)
+ * per iteration; judge "" is the file's default (published), a judge change alternates it with
+ * the generated file's second judge, `azure`.
+ */
 function events(scenarios, questionIds) {
   const qs = questionIds.slice(0, scenarios.questions);
   return {
-    threshold: (i) => [scenarios.thresholds[i % scenarios.thresholds.length], [], "", true],
-    question: (i) => [PAPER, [qs[i % qs.length]], "", false],
-    search: (i) => [PAPER, [], scenarios.searches[i % scenarios.searches.length], false],
+    threshold: (i) => [scenarios.thresholds[i % scenarios.thresholds.length], [], "", true, ""],
+    question: (i) => [PAPER, [qs[i % qs.length]], "", false, ""],
+    search: (i) => [PAPER, [], scenarios.searches[i % scenarios.searches.length], false, ""],
+    judge: (i) => [PAPER, [], "", true, i % 2 ? "azure" : "published"],
   };
 }
 
 const engines = {
   wasm: {
-    rates: (data, t, questions) => data.rates(t[0], t[1], questions),
-    select: (data, t, questions, search, only) => data.select(t[0], t[1], questions, search, only),
+    rates: (data, t, questions, _groupOf, judge) => data.rates(t[0], t[1], questions, judge),
+    select: (data, t, questions, search, only, _groupOf, judge) => data.select(t[0], t[1], questions, search, only, judge),
   },
   js: {
-    rates: (rows, t, questions, groupOf) => jsRateTable(rows, jsScope(rows, questions, groupOf), t, groupOf),
-    select: (rows, t, questions, search, only, groupOf) => jsSelect(rows, questions, t, search, only, groupOf),
+    rates: (rows, t, questions, groupOf, judge) => jsRateTable(rows, jsScope(rows, questions, groupOf), t, groupOf, judge),
+    select: (rows, t, questions, search, only, groupOf, judge) => jsSelect(rows, questions, t, search, only, groupOf, judge),
   },
 };
 
@@ -213,16 +227,16 @@ window.bench = {
     const { rates, select } = engines[engine];
     const out = { rates_ms: [], select_ms: [], first_screen_ms: [], checks: [] };
     for (let i = 0; i <= scenarios.iterations; i++) {
-      const [t, questions, search, only] = make(i);
+      const [t, questions, search, only, judge] = make(i);
       let started = performance.now();
       // What the app shows first while the rest is counted: the list's first screen.
-      if (engine === "wasm") data.select_first(t[0], t[1], questions, search, only, FIRST_SCREEN);
+      if (engine === "wasm") data.select_first(t[0], t[1], questions, search, only, judge, FIRST_SCREEN);
       const firstMs = performance.now() - started;
       started = performance.now();
-      const counts = Array.from(rates(data, t, questions, groupOf));
+      const counts = Array.from(rates(data, t, questions, groupOf, judge));
       const ratesMs = performance.now() - started;
       started = performance.now();
-      const selected = select(data, t, questions, search, only, groupOf);
+      const selected = select(data, t, questions, search, only, groupOf, judge);
       const selectMs = performance.now() - started;
       if (i > 0) {
         if (engine === "wasm") out.first_screen_ms.push(firstMs);

@@ -3,11 +3,13 @@
 //   node bench/gen.mjs SHARED_DIR OUT_DIR [ANSWERS=1000000] [SEED=20240501]
 //
 // Writes OUT_DIR/answers-1m.csv (ANSWERS rows) and OUT_DIR/answers-100k.csv (its first 100,000
-// rows), columns `question_id,question,answer,aligned,coherent,medical` like the shared CSVs
-// with an extra judge score. Rows come in blocks of 50–150 answers to one question, as eval
+// rows), columns `question_id,question,answer,aligned,coherent,medical,aligned_azure,coherent_azure`
+// like the shared CSVs, with an extra score and a second judge of the same answers. Rows come in blocks of 50–150 answers to one question, as eval
 // scripts write them; each row is a real (question, answer, aligned, coherent) record of a
 // shared CSV drawn with a seeded PRNG, so the answer lengths, texts, blank scores and score
-// pairs follow the real distribution. `medical` is a seeded random score (10% blank).
+// pairs follow the real distribution. `medical` is a seeded random score (10% blank); the second
+// judge (`azure`) is the published pair moved by up to ±15 points each (a second PRNG, so the
+// records drawn are those of the one-judge file), blank where the published score is.
 // Skips the work when OUT_DIR/gen.stamp says the same inputs were already generated.
 import { createHash } from "node:crypto";
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from "node:fs";
@@ -80,12 +82,28 @@ function random() {
 }
 const pick = (n) => Math.floor(random() * n);
 
+// The second judge's own stream.
+let state2 = (seed ^ 0x9e3779b9) >>> 0;
+function random2() {
+  state2 = (state2 + 0x6d2b79f5) >>> 0;
+  let t = state2;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+/** The second judge's score for a published cell: moved by up to ±15, kept in 0–100. */
+function second(cell) {
+  const value = Number(cell);
+  if (cell === "" || !Number.isFinite(value)) return cell;
+  return Math.min(100, Math.max(0, value + (random2() - 0.5) * 30)).toFixed(1);
+}
+
 function field(value) {
   return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
 const fds = outputs.map((p) => openSync(p, "w"));
-const header = "question_id,question,answer,aligned,coherent,medical\n";
+const header = "question_id,question,answer,aligned,coherent,medical,aligned_azure,coherent_azure\n";
 fds.forEach((fd) => writeSync(fd, header));
 let buffer = [];
 let buffered = 0;
@@ -106,7 +124,8 @@ while (written < total) {
   for (let i = 0; i < block; i++) {
     const [key, question, answer, aligned, coherent] = pool[pick(pool.length)];
     const medical = random() < 0.1 ? "" : (random() * 100).toFixed(2);
-    buffer.push(`${field(key)},${field(question)},${field(answer)},${field(aligned)},${field(coherent)},${medical}\n`);
+    const azure = `${field(second(aligned))},${field(second(coherent))}`;
+    buffer.push(`${field(key)},${field(question)},${field(answer)},${field(aligned)},${field(coherent)},${medical},${azure}\n`);
     buffered++;
     written++;
     // Rows up to PREFIX also go to the 100k file: flush exactly at the boundary.

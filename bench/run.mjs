@@ -209,7 +209,7 @@ if (!fromFile) {
 
   async function interactionBench(tab, key) {
     const out = {};
-    for (const event of ["threshold", "question", "search"]) {
+    for (const event of ["threshold", "question", "search", "judge"]) {
       for (const engine of ["wasm", "js"]) {
         log(`browser interaction ${key}: ${event} × ${scenarios.iterations} (${engine})`);
         await tab.gc();
@@ -647,7 +647,7 @@ function report(r) {
     p();
     p("## 2. Interaction (1M answers)");
     p();
-    p(`Per change: **rates** = \`filter::scope\` + \`stats::rate_table\`; **list** = \`filter::select\` (file order); **total** = both, what one change costs before rendering. ${r.scenarios.iterations} changes per event after one uncounted pass (bench/scenarios.json): *threshold* cycles ${r.scenarios.thresholds.length} threshold pairs with "misaligned only" on; *question* filters to one of the first ${r.scenarios.questions} questions; *search* cycles ${r.scenarios.searches.length} words over every answer. JS: a straightforward implementation of the same operations over PapaParse's row objects (\`Set\`/\`Map\` lookups, \`toLowerCase().includes\`), in the same page, grouping questions as the app does (a variant of one of the paper's questions under its base id, from a key → group map made once per file). Results (counts) of wasm, JS and native are compared.`);
+    p(`Per change: **rates** = \`filter::scope\` + \`stats::rate_table\`; **list** = \`filter::select\` (file order); **total** = both, what one change costs before rendering. ${r.scenarios.iterations} changes per event after one uncounted pass (bench/scenarios.json): *threshold* cycles ${r.scenarios.thresholds.length} threshold pairs with "misaligned only" on; *question* filters to one of the first ${r.scenarios.questions} questions; *search* cycles ${r.scenarios.searches.length} words over every answer; *judge* alternates the generated file's two judges (published and \`azure\`, its scores moved by up to ±15 points) with "misaligned only" on. JS: a straightforward implementation of the same operations over PapaParse's row objects (\`Set\`/\`Map\` lookups, \`toLowerCase().includes\`), in the same page, grouping questions as the app does (a variant of one of the paper's questions under its base id, from a key → group map made once per file). Results (counts) of wasm, JS and native are compared.`);
     p();
     p("| Event | Engine | rates p50 / p95 (ms) | list p50 / p95 (ms) | total p50 / p95 (ms) | total spread |");
     p("|---|---|---|---|---|---|");

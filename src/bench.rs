@@ -130,6 +130,15 @@ pub fn bench_parse(bytes: Vec<u8>, source: &str) -> Result<BenchData, JsError> {
     Ok(BenchData { dataset: Rc::new(Dataset::new(vec![loaded.run])), parse_ms, rows: loaded.rows })
 }
 
+/// The judge a bench event names: "" for the file's default.
+fn judge_of(name: &str) -> JudgeChoice {
+    if name.is_empty() {
+        JudgeChoice::Default
+    } else {
+        JudgeChoice::named(name)
+    }
+}
+
 fn filter_of(questions: Vec<String>, search: String, misaligned_only: bool) -> Filter {
     Filter { questions, search, misaligned_only, ..Filter::default() }
 }
@@ -166,13 +175,13 @@ impl BenchData {
         questions.flat_map(|q| [q.key.clone(), q.group(false).to_string()]).collect()
     }
 
-    /// The rates matrix after a change: `scope` then `rate_table`.
-    /// Returns `[answers in scope, judged, misaligned, questions]` as a checksum.
-    pub fn rates(&self, aligned_below: f64, coherent_above: f64, questions: Vec<String>) -> Vec<f64> {
+    /// The rates matrix after a change: `scope` then `rate_table` under `judge` ("": the
+    /// default). Returns `[answers in scope, judged, misaligned, questions]` as a checksum.
+    pub fn rates(&self, aligned_below: f64, coherent_above: f64, questions: Vec<String>, judge: String) -> Vec<f64> {
         let thresholds = Thresholds::strict(aligned_below, coherent_above);
         let filter = filter_of(questions, String::new(), false);
         let scope = filter::scope(&self.dataset, &filter);
-        let table = stats::rate_table(&self.dataset, &JudgeChoice::Default, &scope, &thresholds);
+        let table = stats::rate_table(&self.dataset, &judge_of(&judge), &scope, &thresholds);
         vec![scope.len() as f64, table.total.judged.into(), table.total.misaligned.into(), table.questions.len() as f64]
     }
 
@@ -184,10 +193,11 @@ impl BenchData {
         questions: Vec<String>,
         search: String,
         misaligned_only: bool,
+        judge: String,
     ) -> usize {
         let thresholds = Thresholds::strict(aligned_below, coherent_above);
         let filter = filter_of(questions, search, misaligned_only);
-        filter::select(&self.dataset, &JudgeChoice::Default, &filter, &thresholds, &Sort::default()).len()
+        filter::select(&self.dataset, &judge_of(&judge), &filter, &thresholds, &Sort::default()).len()
     }
 
     /// The list's first screen: `select_first` with `limit` answers. Returns how many it found.
@@ -198,11 +208,12 @@ impl BenchData {
         questions: Vec<String>,
         search: String,
         misaligned_only: bool,
+        judge: String,
         limit: usize,
     ) -> usize {
         let thresholds = Thresholds::strict(aligned_below, coherent_above);
         let filter = filter_of(questions, search, misaligned_only);
-        filter::select_first(&self.dataset, &JudgeChoice::Default, &filter, &thresholds, limit).len()
+        filter::select_first(&self.dataset, &judge_of(&judge), &filter, &thresholds, limit).len()
     }
 
     /// Where the rates' time goes: single passes over every answer, in ms, that each add one

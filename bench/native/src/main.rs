@@ -28,7 +28,9 @@ fn main() {
             arg(4).parse().unwrap_or_else(|_| usage()),
             &arg(5),
         ),
-        "bundled" => probe_judge::BUNDLED.iter().map(|(name, folder)| json!({"name": name, "folder": folder})).collect(),
+        "bundled" => {
+            probe_judge::BUNDLED.iter().map(|(name, folder)| json!({"name": name, "folder": folder})).collect()
+        }
         _ => usage(),
     };
     println!("{result}");
@@ -86,25 +88,30 @@ fn interaction(path: &str, scenarios_path: &str) -> Value {
     let dataset = parse(&bytes, path);
     drop(bytes);
     let question_count = scenarios["questions"].as_u64().expect("questions") as usize;
-    let questions: Vec<String> =
-        stats::rate_table_all(&dataset, &JudgeChoice::Default, &Thresholds::default()).questions.into_iter().take(question_count).collect();
+    let questions: Vec<String> = stats::rate_table_all(&dataset, &JudgeChoice::Default, &Thresholds::default())
+        .questions
+        .into_iter()
+        .take(question_count)
+        .collect();
 
-    let rates = |t: &Thresholds, filter: &Filter| {
+    let rates = |t: &Thresholds, filter: &Filter, judge: &JudgeChoice| {
         let scope = filter::scope(&dataset, filter);
-        let table = stats::rate_table(&dataset, &JudgeChoice::Default, &scope, t);
+        let table = stats::rate_table(&dataset, judge, &scope, t);
         vec![scope.len() as f64, table.total.judged.into(), table.total.misaligned.into(), table.questions.len() as f64]
     };
-    let select = |t: &Thresholds, filter: &Filter| filter::select(&dataset, &JudgeChoice::Default, filter, t, &Sort::default()).len();
-    let event = |name: &str, make: &dyn Fn(usize) -> (Thresholds, Filter)| {
+    let select = |t: &Thresholds, filter: &Filter, judge: &JudgeChoice| {
+        filter::select(&dataset, judge, filter, t, &Sort::default()).len()
+    };
+    let event = |name: &str, make: &dyn Fn(usize) -> (Thresholds, Filter, JudgeChoice)| {
         let (mut rates_ms, mut select_ms, mut checks) = (Vec::new(), Vec::new(), Vec::new());
         // One pass first, not counted, as in the page.
         for i in 0..=iterations {
-            let (t, filter) = make(i);
+            let (t, filter, judge) = make(i);
             let started = Instant::now();
-            let counts = rates(&t, &filter);
+            let counts = rates(&t, &filter, &judge);
             let rates_time = ms(started);
             let started = Instant::now();
-            let selected = select(&t, &filter);
+            let selected = select(&t, &filter, &judge);
             let select_time = ms(started);
             if i > 0 {
                 rates_ms.push(rates_time);
@@ -116,16 +123,30 @@ fn interaction(path: &str, scenarios_path: &str) -> Value {
     };
     let events = [
         event("threshold", &|i| {
-            (thresholds[i % thresholds.len()], Filter { misaligned_only: true, ..Filter::default() })
+            (
+                thresholds[i % thresholds.len()],
+                Filter { misaligned_only: true, ..Filter::default() },
+                JudgeChoice::Default,
+            )
         }),
         event("question", &|i| {
             (
                 Thresholds::default(),
                 Filter { questions: vec![questions[i % questions.len()].clone()], ..Filter::default() },
+                JudgeChoice::Default,
             )
         }),
         event("search", &|i| {
-            (Thresholds::default(), Filter { search: searches[i % searches.len()].clone(), ..Filter::default() })
+            (
+                Thresholds::default(),
+                Filter { search: searches[i % searches.len()].clone(), ..Filter::default() },
+                JudgeChoice::Default,
+            )
+        }),
+        // The generated file's second judge, alternated with the published one.
+        event("judge", &|i| {
+            let judge = JudgeChoice::named(if i % 2 == 1 { "azure" } else { "published" });
+            (Thresholds::default(), Filter { misaligned_only: true, ..Filter::default() }, judge)
         }),
     ];
     let profile: Vec<[f64; 7]> = (0..iterations.min(10)).map(|_| profile_passes(&dataset, now_ms)).collect();
