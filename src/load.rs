@@ -153,12 +153,17 @@ fn refused_load(
             // their own, each fetched on first use.
             let source = source.to_owned();
             begin(state, &source, None);
+            // The module reads the browser's copy where there is one (the wasm copy is then
+            // dropped: the run the module sends back can use its room), else a copy of it.
+            let (input, hash_from) = match original {
+                Some(original) => (original.clone(), HashFrom::Browser(original)),
+                None => (js_sys::Uint8Array::from(bytes.as_slice()), HashFrom::Wasm(bytes)),
+            };
             spawn_local(async move {
-                let input = original.unwrap_or_else(|| js_sys::Uint8Array::from(bytes.as_slice()));
                 let loaded = read_with_module(module, &input, &source).await;
                 end(state, &source);
                 match loaded {
-                    Ok(loaded) => add_loaded(state, &source, loaded, HashFrom::Wasm(bytes)),
+                    Ok(loaded) => add_loaded(state, &source, loaded, hash_from),
                     Err(message) => state.notify(Level::Error, message),
                 }
             });
