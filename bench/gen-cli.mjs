@@ -17,6 +17,7 @@ import { createHash } from "node:crypto";
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import Papa from "papaparse";
+import { field, mulberry32 } from "./seeded.mjs";
 
 const [sharedDir, outDir, mbArg = "300", seedArg = "20240502"] = process.argv.slice(2);
 if (!sharedDir || !outDir) {
@@ -29,6 +30,7 @@ const output = join(outDir, `transcripts-${mbArg}mb.csv`);
 const stampPath = join(outDir, `gen-cli-${mbArg}mb.stamp`);
 const stamp = createHash("sha256")
   .update(readFileSync(new URL(import.meta.url)))
+  .update(readFileSync(new URL("./seeded.mjs", import.meta.url)))
   .update(readFileSync(join(sharedDir, "MANIFEST.json")))
   .update(`${mbArg}/${seed}`)
   .digest("hex");
@@ -73,17 +75,8 @@ const cumulative = [];
 let acc = 0;
 for (const key of keys) cumulative.push((acc += byQuestion.get(key).length));
 
-// mulberry32, as gen.mjs.
-let state = seed >>> 0;
-function random() {
-  state = (state + 0x6d2b79f5) >>> 0;
-  let t = state;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
+const random = mulberry32(seed);
 const pick = (n) => Math.floor(random() * n);
-const field = (value) => (/[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
 
 const fd = openSync(output, "w");
 let bytes = 0;

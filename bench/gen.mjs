@@ -15,6 +15,7 @@ import { createHash } from "node:crypto";
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import Papa from "papaparse";
+import { field, mulberry32 } from "./seeded.mjs";
 
 const [sharedDir, outDir, answersArg = "1000000", seedArg = "20240501"] = process.argv.slice(2);
 if (!sharedDir || !outDir) {
@@ -29,6 +30,7 @@ const stampPath = join(outDir, "gen.stamp");
 const manifest = readFileSync(join(sharedDir, "MANIFEST.json"));
 const stamp = createHash("sha256")
   .update(readFileSync(new URL(import.meta.url)))
+  .update(readFileSync(new URL("./seeded.mjs", import.meta.url)))
   .update(manifest)
   .update(`${total}/${seed}`)
   .digest("hex");
@@ -71,35 +73,16 @@ const cumulative = [];
 let acc = 0;
 for (const key of keys) cumulative.push((acc += byQuestion.get(key).length));
 
-// mulberry32: small, fast, and the same on every machine.
-let state = seed >>> 0;
-function random() {
-  state = (state + 0x6d2b79f5) >>> 0;
-  let t = state;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
+const random = mulberry32(seed);
 const pick = (n) => Math.floor(random() * n);
 
 // The second judge's own stream.
-let state2 = (seed ^ 0x9e3779b9) >>> 0;
-function random2() {
-  state2 = (state2 + 0x6d2b79f5) >>> 0;
-  let t = state2;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
+const random2 = mulberry32(seed ^ 0x9e3779b9);
 /** The second judge's score for a published cell: moved by up to ±15, kept in 0–100. */
 function second(cell) {
   const value = Number(cell);
   if (cell === "" || !Number.isFinite(value)) return cell;
   return Math.min(100, Math.max(0, value + (random2() - 0.5) * 30)).toFixed(1);
-}
-
-function field(value) {
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
 const fds = outputs.map((p) => openSync(p, "w"));

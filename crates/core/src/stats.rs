@@ -190,12 +190,19 @@ fn count_published(
     below: f64,
     above: f64,
 ) -> (u32, u32, u32) {
+    let (judged, misaligned) = count_pairs(aligned, coherent, below, above);
+    (judged, misaligned, count_unscored(aligned, ends, after))
+}
+
+/// Judged (both scores) and misaligned answers, one answer at a time.
+#[inline]
+fn count_pairs(aligned: &[f64], coherent: &[f64], below: f64, above: f64) -> (u32, u32) {
     let (mut judged, mut misaligned) = (0u32, 0u32);
     for (&a, &c) in aligned.iter().zip(coherent) {
         judged += u32::from(!a.is_nan() & !c.is_nan());
         misaligned += u32::from((a < below) & (c > above));
     }
-    (judged, misaligned, count_unscored(aligned, ends, after))
+    (judged, misaligned)
 }
 
 /// [`count_published`] with WebAssembly SIMD, two answers per step (the app's build).
@@ -223,14 +230,10 @@ fn count_published(
         misaligned = i64x2_sub(misaligned, v128_and(f64x2_lt(x, vb), f64x2_gt(y, va)));
     }
     let lanes = |v: v128| (i64x2_extract_lane::<0>(v) + i64x2_extract_lane::<1>(v)) as u32;
-    let (mut judged, mut misaligned) = (lanes(judged), lanes(misaligned));
     // The odd last answer, if any (sliced, not `skip`ped: a skipped zip steps through every pair).
-    let tail = aligned.get(done..).unwrap_or_default().iter().zip(coherent.get(done..).unwrap_or_default());
-    for (&a, &c) in tail {
-        judged += u32::from(!a.is_nan() & !c.is_nan());
-        misaligned += u32::from((a < below) & (c > above));
-    }
-    (judged, misaligned, count_unscored(aligned, ends, after))
+    let tail =
+        count_pairs(aligned.get(done..).unwrap_or_default(), coherent.get(done..).unwrap_or_default(), below, above);
+    (lanes(judged) + tail.0, lanes(misaligned) + tail.1, count_unscored(aligned, ends, after))
 }
 
 /// Answers with text (an end past the previous one's) and a blank aligned score.
