@@ -4,7 +4,7 @@
 //! The `parquet` crate (arrow-rs, without its `arrow` feature) parses the footer and decodes
 //! pages (plain, dictionary, RLE and delta encodings; snappy, gzip and lz4 pages with its own
 //! pure-Rust codecs). Its zstd codec binds the C library, so zstd column chunks are handed to it
-//! as if uncompressed and each page is inflated here with `ruzstd` ([`Unzstd`]) before the
+//! as if uncompressed and each page is inflated here with `ruzstd` ([`Checked`]) before the
 //! crate decodes it.
 //!
 //! Numbers stay numbers: an integer, float or decimal score column becomes `f64`s directly
@@ -509,7 +509,7 @@ fn check_codecs(metadata: &ParquetMetaData, columns: &[Column], source: &str) ->
     Ok(())
 }
 
-/// The pages of one column chunk, decompressed: by the crate, or for zstd by [`Unzstd`].
+/// The pages of one column chunk, decompressed: by the crate, or for zstd by [`Checked`].
 fn page_reader(
     bytes: &Bytes,
     chunk: &ColumnChunkMetaData,
@@ -520,26 +520,28 @@ fn page_reader(
     let data = Arc::new(bytes.clone());
     let levels = descr.max_def_level() > 0 || descr.max_rep_level() > 0;
     let byte_array = descr.physical_type() == Physical::BYTE_ARRAY;
-    if matches!(chunk.compression(), Compression::ZSTD(_)) {
-        // The crate reads the pages as stored; `Unzstd` inflates each before it is decoded.
-        let stored =
-            chunk.clone().into_builder().set_compression(Compression::UNCOMPRESSED).build().map_err(|e| message(&e))?;
-        let pages = SerializedPageReader::new_with_properties(data, &stored, rows, None, props.clone())
-            .map_err(|e| message(&e))?;
-        Ok(Box::new(Checked::new(Unzstd { inner: pages }, levels, byte_array)))
+    let zstd = matches!(chunk.compression(), Compression::ZSTD(_));
+    // For zstd the crate reads the pages as stored, and `Checked` inflates each before it is decoded.
+    let stored = if zstd {
+        let stored = chunk.clone().into_builder().set_compression(Compression::UNCOMPRESSED).build();
+        std::borrow::Cow::Owned(stored.map_err(|e| message(&e))?)
     } else {
-        let pages = SerializedPageReader::new_with_properties(data, chunk, rows, None, props.clone())
-            .map_err(|e| message(&e))?;
-        Ok(Box::new(Checked::new(pages, levels, byte_array)))
-    }
+        std::borrow::Cow::Borrowed(chunk)
+    };
+    let pages =
+        SerializedPageReader::new_with_properties(data, &stored, rows, None, props.clone()).map_err(|e| message(&e))?;
+    Ok(Box::new(Checked { inner: pages, zstd, levels, byte_array, dictionary: false }))
 }
 
 /// Checks each page for what the crate's column reader assumes of a well-formed file and would
 /// otherwise panic on (found by fuzzing, `fuzz/fuzz_targets/parquet.rs`): a dictionary-encoded
 /// page after a dictionary, level encodings it knows, v2 levels within the page; and pads
-/// plain byte-array pages ([`Checked::pad`]).
+/// plain byte-array pages ([`Checked::pad`]). Pages of a zstd chunk are inflated first, with
+/// `ruzstd` (pure Rust).
 struct Checked<P> {
     inner: P,
+    /// The chunk's pages are zstd-compressed ([`inflate`]).
+    zstd: bool,
     /// The column has definition or repetition levels.
     levels: bool,
     /// A `BYTE_ARRAY` column: see [`Checked::pad`].
@@ -548,10 +550,6 @@ struct Checked<P> {
 }
 
 impl<P> Checked<P> {
-    fn new(inner: P, levels: bool, byte_array: bool) -> Self {
-        Checked { inner, levels, byte_array, dictionary: false }
-    }
-
     /// The crate's plain decoder of byte arrays reads each value's 4-byte length without checking
     /// that 4 bytes are left (it panics on a page cut inside a length; found by fuzzing). A data
     /// page gets 4 zero bytes per value it may hold after it, so every such read stays in bounds;
@@ -669,35 +667,9 @@ impl<P: PageReader> Iterator for Checked<P> {
 impl<P: PageReader> PageReader for Checked<P> {
     fn get_next_page(&mut self) -> parquet::errors::Result<Option<Page>> {
         let Some(page) = self.inner.get_next_page()? else { return Ok(None) };
+        let page = if self.zstd { inflate(page)? } else { page };
         self.check(&page)?;
         Ok(Some(self.pad(page)))
-    }
-    fn peek_next_page(&mut self) -> parquet::errors::Result<Option<PageMetadata>> {
-        self.inner.peek_next_page()
-    }
-    fn skip_next_page(&mut self) -> parquet::errors::Result<()> {
-        self.inner.skip_next_page()
-    }
-    fn at_record_boundary(&mut self) -> parquet::errors::Result<bool> {
-        self.inner.at_record_boundary()
-    }
-}
-
-/// A page reader whose pages are zstd-compressed, inflating each with `ruzstd` (pure Rust).
-struct Unzstd<P> {
-    inner: P,
-}
-
-impl<P: PageReader> Iterator for Unzstd<P> {
-    type Item = parquet::errors::Result<Page>;
-    fn next(&mut self) -> Option<Self::Item> {
-        self.get_next_page().transpose()
-    }
-}
-
-impl<P: PageReader> PageReader for Unzstd<P> {
-    fn get_next_page(&mut self) -> parquet::errors::Result<Option<Page>> {
-        self.inner.get_next_page()?.map(inflate).transpose()
     }
     fn peek_next_page(&mut self) -> parquet::errors::Result<Option<PageMetadata>> {
         self.inner.peek_next_page()
