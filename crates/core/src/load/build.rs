@@ -436,15 +436,15 @@ fn guess_answer(headers: &[Header], fields: &Fields, stats: &[ColumnStats]) -> O
     best.map(|(i, _)| i)
 }
 
-/// Distinct values of one metadata column, each stored once.
+/// Distinct values of one metadata column, each stored once (CSV, JSON and Parquet columns).
 #[derive(Default)]
-struct Interner {
+pub(crate) struct Interner {
     index: HashMap<String, u32>,
-    values: Vec<String>,
+    pub(crate) values: Vec<String>,
 }
 
 impl Interner {
-    fn intern(&mut self, cell: &str) -> u32 {
+    pub(crate) fn intern(&mut self, cell: &str) -> u32 {
         if cell.trim().is_empty() {
             return META_MISSING;
         }

@@ -35,7 +35,7 @@ use parquet::schema::types::ColumnDescPtr;
 
 use crate::model::{ColumnMapping, JudgeChoice, JudgeOrigin, MetaColumn, RunBuilder, META_MISSING};
 
-use super::build::{self, score_value};
+use super::build::{self, score_value, Interner};
 use super::columns::{self, ColumnStats, Fields, Header, Role, Score};
 use super::issues::{quote_cell, IssueLog, Kind};
 use super::{LoadError, Loaded};
@@ -976,31 +976,6 @@ impl Pending {
             Pending::Field => None,
             Pending::Numbers { stats, .. } | Pending::Texts { stats, .. } => Some(stats),
         }
-    }
-}
-
-/// Distinct values of one text column, each stored once.
-#[derive(Default)]
-struct Interner {
-    index: HashMap<String, u32>,
-    values: Vec<String>,
-}
-
-impl Interner {
-    fn intern(&mut self, cell: &str) -> u32 {
-        if cell.trim().is_empty() {
-            return META_MISSING;
-        }
-        if let Some(&id) = self.index.get(cell) {
-            return id;
-        }
-        let Ok(id) = u32::try_from(self.values.len()) else { return META_MISSING };
-        if id == META_MISSING {
-            return META_MISSING;
-        }
-        self.values.push(cell.to_string());
-        self.index.insert(cell.to_string(), id);
-        id
     }
 }
 
