@@ -4,49 +4,19 @@
 //! readers are the `formats` feature, on by default.)
 #![cfg(feature = "formats")]
 
-use std::path::PathBuf;
+mod support;
 
 use probe_core::load::load_run;
-use probe_core::stats::judge_counts;
-use probe_core::Thresholds;
-use serde_json::Value;
-
-fn dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/formats")
-}
-
-fn expected() -> Value {
-    let text = std::fs::read_to_string(dir().join("expected.json")).expect("tests/fixtures/formats/expected.json");
-    serde_json::from_str(&text).expect("expected.json parses")
-}
+use support::writers::{assert_reads_back, expected, read};
 
 fn check_inspect(name: &str) {
-    let want = &expected()[name];
-    let bytes = std::fs::read(dir().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let loaded = load_run(&bytes, name, None).unwrap_or_else(|e| panic!("{e}"));
+    let want = expected(name);
+    let loaded = load_run(&read(name), name, None).unwrap_or_else(|e| panic!("{e}"));
     let run = &loaded.run;
-    assert_eq!(loaded.rows as u64, want["rows"].as_u64().unwrap(), "{name}: rows");
-    assert_eq!(run.len() as u64, want["rows"].as_u64().unwrap(), "{name}: answers");
-    assert_eq!(run.name, want["run"].as_str().unwrap(), "{name}: run name from task and model");
-    assert!(loaded.issues.is_empty(), "{name}: {:?}", loaded.issues);
-
-    // Each scorer is a judge: the dictionary scorer, and the aligned + coherent pair.
-    let judges: Vec<&str> = run.judges.iter().map(|j| j.name.as_str()).collect();
-    assert_eq!(judges, ["em_judge", "published"], "{name}");
-    for layer in &run.judges {
-        let counts = judge_counts(run, layer, &Thresholds::default());
-        let want = &want["judges"][&layer.name];
-        let got = [counts.judged, counts.unscored, counts.misaligned].map(u64::from);
-        let expect = ["judged", "unscored", "misaligned"].map(|k| want[k].as_u64().unwrap());
-        assert_eq!(got, expect, "{name}, judge {}: judged, unscored, misaligned", layer.name);
-    }
-
-    // Question keys: metadata.question_id where the sample has one, else the sample id.
-    let mut keys: Vec<&str> = run.questions.iter().map(|q| q.key.as_str()).collect();
-    keys.sort_unstable();
-    keys.dedup();
-    let want_keys: Vec<&str> = want["questions"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
-    assert_eq!(keys, want_keys, "{name}: question keys");
+    // Each scorer is a judge: the dictionary scorer, and the aligned + coherent pair. The run is
+    // named from task and model; question keys are metadata.question_id where the sample has
+    // one, else the sample id.
+    assert_reads_back(name, &loaded, &want, &["em_judge", "published"]);
 
     // Every question has its text, whether the input was a string or a message list
     // (where it is the last user message, not the system prompt), and every answer its text.
@@ -80,15 +50,15 @@ fn inspect_json_log() {
 
 #[test]
 fn the_container_is_recognised_by_content_not_name() {
-    let bytes = std::fs::read(dir().join("inspect-zstd.eval")).unwrap();
+    let bytes = read("inspect-zstd.eval");
     let loaded = load_run(&bytes, "https://example.org/download?id=7", None).unwrap();
-    assert_eq!(loaded.rows as u64, expected()["inspect-zstd.eval"]["rows"].as_u64().unwrap());
+    assert_eq!(loaded.rows as u64, expected("inspect-zstd.eval")["rows"].as_u64().unwrap());
 }
 
 #[test]
 fn inspect_scores_stay_numbers() {
     // The dictionary scorer's alignment is written as x.5 halves: read as numbers, not rounded text.
-    let bytes = std::fs::read(dir().join("inspect.json")).unwrap();
+    let bytes = read("inspect.json");
     let run = load_run(&bytes, "inspect.json", None).unwrap().run;
     let aligned = &run.judges[0].aligned;
     assert!(aligned.iter().any(|v| v.fract() == 0.5), "{aligned:?}");
@@ -143,14 +113,14 @@ mod clear_errors {
     #[test]
     fn a_corrupt_entry_of_an_inspect_log_is_skipped_and_named() {
         for name in ["inspect-deflate.eval", "inspect-zstd.eval"] {
-            let mut bytes = std::fs::read(dir().join(name)).unwrap();
+            let mut bytes = read(name);
             let entry = b"samples/bored_epoch_1.json";
             let at = bytes.windows(entry.len()).position(|w| w == entry).expect("entry name") + entry.len();
             for b in bytes.iter_mut().skip(at + 40).take(200) {
                 *b ^= 0x5A;
             }
             let loaded = load_run(&bytes, name, None).unwrap_or_else(|e| panic!("{e}"));
-            assert_eq!(loaded.run.len() as u64 + 1, expected()[name]["rows"].as_u64().unwrap(), "{name}");
+            assert_eq!(loaded.run.len() as u64 + 1, expected(name)["rows"].as_u64().unwrap(), "{name}");
             let issue = loaded.issues.iter().find(|i| i.message.contains("corrupt")).expect("an issue");
             assert!(
                 issue.to_string().starts_with(name) && issue.to_string().contains("samples/bored_epoch_1.json"),
@@ -164,7 +134,7 @@ mod clear_errors {
         let empty_zip = [b"PK\x05\x06".as_slice(), &[0u8; 18]].concat();
         let error = message(&empty_zip, "export.zip");
         assert!(error.starts_with("export.zip:") && error.contains("not an Inspect AI log"), "{error}");
-        let bytes = std::fs::read(dir().join("inspect-zstd.eval")).unwrap();
+        let bytes = read("inspect-zstd.eval");
         let truncated = &bytes[..bytes.len() / 2];
         let error = message(truncated, "cut.eval");
         assert!(error.starts_with("cut.eval:") && error.contains("zip archive that cannot be read"), "{error}");

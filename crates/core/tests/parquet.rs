@@ -6,28 +6,12 @@
 //! on by default.)
 #![cfg(feature = "parquet")]
 
-use std::path::PathBuf;
+mod support;
 
 use probe_core::load::{load_run, LoadError};
-use probe_core::stats::judge_counts;
-use probe_core::Thresholds;
-use serde_json::Value;
+use support::writers::{assert_reads_back, expected, read};
 
 const FILES: [&str; 4] = ["pandas-snappy.parquet", "pyarrow-zstd.parquet", "pyarrow-plain.parquet", "polars.parquet"];
-
-fn dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/formats")
-}
-
-fn read(name: &str) -> Vec<u8> {
-    std::fs::read(dir().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
-fn expected(name: &str) -> Value {
-    let text = std::fs::read_to_string(dir().join("expected.json")).expect("tests/fixtures/formats/expected.json");
-    let all: Value = serde_json::from_str(&text).expect("expected.json parses");
-    all[name].clone()
-}
 
 fn message(bytes: &[u8], name: &str) -> String {
     load_run(bytes, name, None).map(|l| format!("loaded {} rows", l.rows)).unwrap_or_else(|e| e.to_string())
@@ -39,27 +23,8 @@ fn every_fixture_gives_the_counts_its_writer_reads_back() {
         let want = expected(name);
         let loaded = load_run(&read(name), name, None).unwrap_or_else(|e| panic!("{e}"));
         let run = &loaded.run;
-        assert_eq!(loaded.rows as u64, want["rows"].as_u64().unwrap(), "{name}: rows");
-        assert_eq!(run.len() as u64, want["rows"].as_u64().unwrap(), "{name}: answers");
-        assert_eq!(run.name, want["run"].as_str().unwrap(), "{name}: run name");
-        assert!(loaded.issues.is_empty(), "{name}: {:?}", loaded.issues);
-
         // The published columns, then the `aligned_x` / `coherent_x` pair as judge `x`.
-        let judges: Vec<&str> = run.judges.iter().map(|j| j.name.as_str()).collect();
-        assert_eq!(judges, ["published", "x"], "{name}");
-        for layer in &run.judges {
-            let counts = judge_counts(run, layer, &Thresholds::default());
-            let want = &want["judges"][&layer.name];
-            let got = [counts.judged, counts.unscored, counts.misaligned].map(u64::from);
-            let expect = ["judged", "unscored", "misaligned"].map(|k| want[k].as_u64().unwrap());
-            assert_eq!(got, expect, "{name}, judge {}: judged, unscored, misaligned", layer.name);
-        }
-
-        let mut keys: Vec<&str> = run.questions.iter().map(|q| q.key.as_str()).collect();
-        keys.sort_unstable();
-        keys.dedup();
-        let want_keys: Vec<&str> = want["questions"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
-        assert_eq!(keys, want_keys, "{name}: question keys");
+        assert_reads_back(name, &loaded, &want, &["published", "x"]);
 
         // Text arrives whole: commas, quotes, newlines and non-ASCII characters.
         let first = run.answer_text(0).unwrap();

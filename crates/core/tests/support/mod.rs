@@ -5,6 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod writers;
+
 /// `$PROBE_SHARED_DIR/transcripts` (default `../shared/transcripts` beside the checkout), or
 /// `None` after saying the tests that need it are skipped.
 pub fn transcripts_dir() -> Option<PathBuf> {
