@@ -48,6 +48,35 @@ const SMALL: &str = "question_id,question,answer,aligned,coherent\n\
 
 /// Inspect AI logs written by inspect_ai itself (`tests/fixtures/make_fixtures.py`), with the
 /// counts it read back from them in `expected.json`.
+/// The fixtures other tools wrote (`tests/fixtures/make_fixtures.py`).
+fn formats() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/formats")
+}
+
+/// `stats --json` on fixtures `names` reports, per file, the rows, run name and each of `judges`'
+/// counts that the writing tool read back (`expected.json`), with the first judge as default.
+fn stats_match_what_the_writers_read_back(names: &[&str], judges: &[&str]) {
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(formats().join("expected.json")).unwrap()).unwrap();
+    let paths: Vec<String> = names.iter().map(|n| formats().join(n).to_string_lossy().into_owned()).collect();
+    let mut args = vec!["stats", "--json"];
+    args.extend(paths.iter().map(String::as_str));
+    let out = run(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report = json(&out);
+    for (file, name) in report["files"].as_array().unwrap().iter().zip(names) {
+        let want = &expected[name];
+        assert_eq!(file["rows"], want["rows"], "{name}");
+        assert_eq!(file["run"], want["run"], "{name}");
+        for judge in judges {
+            for key in ["judged", "unscored", "misaligned"] {
+                assert_eq!(file["judges"][judge][key], want["judges"][judge][key], "{name} {judge} {key}");
+            }
+        }
+        assert_eq!(file["judge"], judges[0], "{name}");
+    }
+}
+
 mod inspect_logs {
     use super::*;
 
@@ -72,28 +101,11 @@ mod inspect_logs {
 
     #[test]
     fn stats_reads_eval_and_json_logs_with_every_judge() {
-        let formats = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/formats");
-        let expected: Value =
-            serde_json::from_str(&std::fs::read_to_string(formats.join("expected.json")).unwrap()).unwrap();
-        let names = ["inspect-zstd.eval", "inspect-deflate.eval", "inspect.json"];
-        let paths: Vec<String> = names.iter().map(|n| formats.join(n).to_string_lossy().into_owned()).collect();
-        let mut args = vec!["stats", "--json"];
-        args.extend(paths.iter().map(String::as_str));
-        let out = run(&args);
-        assert!(out.status.success(), "{}", stderr(&out));
-        let report = json(&out);
-        for (file, name) in report["files"].as_array().unwrap().iter().zip(names) {
-            let want = &expected[name];
-            assert_eq!(file["rows"], want["rows"], "{name}");
-            assert_eq!(file["run"], want["run"], "{name}");
-            for judge in ["em_judge", "published"] {
-                for key in ["judged", "unscored", "misaligned"] {
-                    assert_eq!(file["judges"][judge][key], want["judges"][judge][key], "{name} {judge} {key}");
-                }
-            }
-            // The first judge is the default one.
-            assert_eq!(file["judge"], "em_judge", "{name}");
-        }
+        // The first judge, the default one, is the dictionary scorer.
+        stats_match_what_the_writers_read_back(
+            &["inspect-zstd.eval", "inspect-deflate.eval", "inspect.json"],
+            &["em_judge", "published"],
+        );
     }
 
     #[test]
@@ -170,32 +182,10 @@ mod inspect_logs {
 mod parquet_files {
     use super::*;
 
-    fn formats() -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/formats")
-    }
-
     #[test]
     fn stats_reads_parquet_with_every_judge() {
-        let expected: Value =
-            serde_json::from_str(&std::fs::read_to_string(formats().join("expected.json")).unwrap()).unwrap();
         let names = ["pandas-snappy.parquet", "pyarrow-zstd.parquet", "pyarrow-plain.parquet", "polars.parquet"];
-        let paths: Vec<String> = names.iter().map(|n| formats().join(n).to_string_lossy().into_owned()).collect();
-        let mut args = vec!["stats", "--json"];
-        args.extend(paths.iter().map(String::as_str));
-        let out = run(&args);
-        assert!(out.status.success(), "{}", stderr(&out));
-        let report = json(&out);
-        for (file, name) in report["files"].as_array().unwrap().iter().zip(names) {
-            let want = &expected[name];
-            assert_eq!(file["rows"], want["rows"], "{name}");
-            assert_eq!(file["run"], want["run"], "{name}");
-            for judge in ["published", "x"] {
-                for key in ["judged", "unscored", "misaligned"] {
-                    assert_eq!(file["judges"][judge][key], want["judges"][judge][key], "{name} {judge} {key}");
-                }
-            }
-            assert_eq!(file["judge"], "published", "{name}");
-        }
+        stats_match_what_the_writers_read_back(&names, &["published", "x"]);
     }
 
     #[test]
